@@ -1,0 +1,77 @@
+# cnnlab: two commands on a fresh machine.
+#   make lab    install, prepare the datasets, open the workbook in JupyterLab
+#   make test   install, then lint, unit tests, every notebook executed and checked
+#
+# Settings (environment or `make VAR=value`):
+#   CNNLAB_ARCHIVES  folder(s) holding the offline dataset archives (see data/README.md)
+#   HEADLESS=1       start JupyterLab without a browser on a fixed PORT and TOKEN (servers)
+#   PORT, TOKEN      used when HEADLESS=1 (defaults 8888 and "cnnlab")
+#   PYTHON           the interpreter that creates the virtual environment (default python3)
+#   TORCH            extra pip requirements for torch; see below
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+TOKEN ?= cnnlab
+HEADLESS ?= 0
+JOBS ?= 2
+export CNNLAB_DATA ?= $(CURDIR)/data
+export MPLBACKEND ?= Agg
+export PYDEVD_DISABLE_FILE_VALIDATION = 1
+
+# Machines whose pip is capped by /etc/xdg/pip/constraints.txt keep torch 2.14.1 and
+# torchvision 0.29.1 on local disk: ask for exactly those so pip takes the local files.
+# Elsewhere the ranges in pyproject.toml apply.
+TORCH ?= $(shell grep -qs 'torch<=2.14.1' /etc/xdg/pip/constraints.txt && echo 'torch==2.14.1 torchvision==0.29.1')
+
+STAMP := $(VENV)/.cnnlab-installed
+
+.PHONY: lab test install data lint unit notebooks check-notebooks browser clean-notebooks bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,dev]" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c "import cnnlab, torch, torchvision, ipywidgets, jupyterlab, papermill, nbval"
+	touch $@
+
+data: install
+	$(BIN)/python -m cnnlab.data prepare cifar10 mnist fashion_mnist $(if $(filter lab,$(MAKECMDGOALS)),--optional)
+
+lab: install data
+	@echo "Opening the workbook: notebooks/00_start_here.ipynb"
+ifeq ($(HEADLESS),1)
+	$(BIN)/jupyter lab --no-browser --ip=0.0.0.0 --port=$(PORT) --IdentityProvider.token=$(TOKEN) \
+		--ServerApp.root_dir=notebooks notebooks/00_start_here.ipynb
+else
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks notebooks/00_start_here.ipynb
+endif
+
+lint: install
+	$(BIN)/ruff check cnnlab tests tools notebooks
+
+check-notebooks: install
+	$(BIN)/python tools/check_notebooks.py notebooks
+
+unit: install
+	$(BIN)/python -m pytest -q -n $(JOBS) -m "not browser and not slow" tests
+
+notebooks: install data
+	$(BIN)/python tools/prepare_notebooks.py notebooks build/notebooks tests/notebook_parameters.json
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) --dist loadscope \
+		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg build/notebooks
+
+browser: install
+	$(BIN)/python -m pytest -q -m browser tests
+
+test: lint check-notebooks data unit notebooks browser
+	@echo "make test: all checks passed"
+
+clean-notebooks: install
+	$(BIN)/python tools/check_notebooks.py --fix notebooks
+
+bench: install data
+	$(BIN)/python -m cnnlab.bench cifar10 --budget 600 --recipe fast

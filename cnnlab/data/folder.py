@@ -1,0 +1,79 @@
+"""image_folder: a student's own dataset, one sub-folder per class."""
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from cnnlab.data.dataset import ImageDataset
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Any PIL mode to RGB; transparency (RGBA, LA, palette with alpha) is laid on white."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA"):
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, image.convert("RGBA")).convert("RGB")
+    return image.convert("RGB")
+
+
+def fit(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Resize the shorter side to fit, then centre-crop to exactly size (width, height)."""
+    return ImageOps.fit(image, size, method=Image.Resampling.BILINEAR)
+
+
+def image_folder(path: str | Path, size: int | tuple[int, int] | None = None,
+                 grayscale: bool = False) -> ImageDataset:
+    """Load `path/<class name>/<image>` files into an ImageDataset.
+
+    Args:
+        path: the folder holding one sub-folder per class (class names sorted alphabetically).
+        size: output size (int or (width, height)); by default the most common size among
+            the images. Other sizes are resized (shorter side) and centre-cropped.
+        grayscale: one channel instead of three.
+
+    Files that are not images are skipped; empty class folders are dropped. Both are listed
+    in the result's `notes`.
+    """
+    root = Path(path).expanduser()
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is not a folder. Put your images in "
+                                f"{root}/<class name>/<image file>, one folder per class.")
+    notes, items = [], []  # items: (PIL image, class name)
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for folder in folders:
+        count = 0
+        for file in sorted(folder.rglob("*")):
+            if not file.is_file() or file.name.startswith("."):
+                continue
+            try:
+                with Image.open(file) as image:
+                    image.load()
+                    items.append((to_rgb(image), folder.name))
+                    count += 1
+            except (UnidentifiedImageError, OSError, ValueError):
+                notes.append(f"skipped {file.relative_to(root)}: not a readable image")
+        if count == 0:
+            notes.append(f"dropped class {folder.name!r}: its folder holds no images")
+    if not items:
+        raise ValueError(f"No images found under {root}. Expected {root}/<class name>/<image file> "
+                         f"(found folders: {[f.name for f in folders] or 'none'}).")
+    classes = sorted({name for _, name in items})
+    if size is None:
+        size = Counter(image.size for image, _ in items).most_common(1)[0][0]
+    elif isinstance(size, int):
+        size = (size, size)
+    resized = sum(image.size != size for image, _ in items)
+    if resized:
+        notes.append(f"resized {resized} of {len(items)} images to {size[0]}x{size[1]}")
+    arrays = []
+    for image, _ in items:
+        image = fit(image, size) if image.size != size else image
+        array = np.asarray(image.convert("L") if grayscale else image, dtype=np.uint8)
+        arrays.append(array[None] if grayscale else array.transpose(2, 0, 1))  # (C, H, W)
+    labels = torch.tensor([classes.index(name) for _, name in items], dtype=torch.int64)
+    return ImageDataset(torch.from_numpy(np.stack(arrays)), labels, classes, name=root.name, notes=notes)

@@ -1,0 +1,51 @@
+"""Pick the compute device and set CPU threads sensibly."""
+
+import os
+
+import torch
+
+
+def usable_cpus() -> int:
+    """Cores this process may run on (respects taskset/cgroup affinity)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def device(prefer: str | None = None, verbose: bool = False) -> torch.device:
+    """Return cuda, then mps, then cpu; on CPU use one thread per usable core.
+
+    `prefer` forces a device ("cpu", "cuda", "mps"); the environment variable
+    CNNLAB_DEVICE does the same for a whole run.
+    """
+    prefer = prefer or os.environ.get("CNNLAB_DEVICE")
+    if prefer:
+        chosen = torch.device(prefer)
+    elif torch.cuda.is_available():
+        chosen = torch.device("cuda")
+    elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        chosen = torch.device("mps")
+    else:
+        chosen = torch.device("cpu")
+    if chosen.type == "cpu":
+        # More threads than cores (hyper-threads, a container's quota) only adds contention.
+        torch.set_num_threads(max(1, usable_cpus()))
+    if chosen.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    if verbose:
+        print(f"device: {chosen} (torch {torch.__version__}, {torch.get_num_threads()} CPU threads)")
+    return chosen
+
+
+def bf16_autocast_is_fast(dev: torch.device) -> bool:
+    """True where bfloat16 autocast speeds up convolutions: GPUs and CPUs with AVX-512 BF16/AMX."""
+    if dev.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if dev.type != "cpu":
+        return False
+    try:
+        flags = open("/proc/cpuinfo").read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
