@@ -35,7 +35,7 @@ def problems(nb) -> list[str]:
         kept = KEEP in cell.source
         if cell.outputs and not kept:
             found.append(f"code cell {i} has stored outputs")
-        if cell.execution_count is not None:
+        if cell.execution_count is not None and not kept:
             found.append(f"code cell {i} has an execution count")
         if kept and not cell.outputs:
             found.append(f"code cell {i} is marked {KEEP} but has no stored output")
@@ -47,13 +47,13 @@ def clean(nb) -> None:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.execution_count = None
-            if KEEP not in cell.source:
+            kept = KEEP in cell.source and cell.outputs
+            cell.execution_count = 1 if kept else None  # nbval skips reference cells never run
+            if not kept:
                 cell.outputs = []
             for output in cell.outputs:
-                output.pop("execution_count", None) if output.get("output_type") != "execute_result" else None
                 if output.get("output_type") == "execute_result":
-                    output["execution_count"] = None
+                    output["execution_count"] = 1
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
 
