@@ -1,0 +1,67 @@
+"""Checkpoints that survive a crash: written atomically, with everything needed to resume."""
+
+import os
+import random
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+
+def rng_state() -> dict:
+    state = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict) -> None:
+    torch.set_rng_state(state["torch"])
+    np.random.set_state(state["numpy"])
+    random.setstate(state["python"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_checkpoint(path: str | Path, model, optimizer=None, epoch: int = 0, **extra) -> Path:
+    """Save model, optimizer, epoch, RNG state and `extra` (history, batches' generator, ...).
+
+    The file is written next to its target and renamed over it, so an interrupted save leaves
+    the previous checkpoint intact.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"model": model.state_dict(), "epoch": epoch, "rng": rng_state(), **extra}
+    if optimizer is not None:
+        payload["optimizer"] = optimizer.state_dict()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(payload, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | Path, model, optimizer=None, restore_rng: bool = True,
+                    map_location="cpu") -> dict:
+    """Load a checkpoint into model (and optimizer); return the whole payload."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No checkpoint at {path}. Train first (or check the path).")
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=False)
+        model.load_state_dict(payload["model"])
+    except RuntimeError as error:
+        raise RuntimeError(f"{path} does not fit this model ({error}). Was it saved from a "
+                           "different architecture? Delete it or pick the matching model.") from None
+    if optimizer is not None and "optimizer" in payload:
+        optimizer.load_state_dict(payload["optimizer"])
+    if restore_rng:
+        set_rng_state(payload["rng"])
+    return payload

@@ -1,0 +1,49 @@
+"""Judging a classifier: loss and accuracy, predictions, per-class accuracy, confusion matrix."""
+
+import torch
+import torch.nn.functional as F
+
+
+@torch.no_grad()
+def predict(model, batches, device=None, amp_dtype=None, tta: bool = False):
+    """Return (logits (N, classes), labels (N,)) over all batches; `tta` averages in the mirror image."""
+    from cnnlab.train import autocast
+
+    model.eval()
+    device = device or next(model.parameters()).device
+    all_logits, all_labels = [], []
+    for x, y in batches:
+        with autocast(torch.device(device), amp_dtype):
+            logits = model(x).float()
+            if tta:
+                logits = (logits + model(x.flip(3)).float()) / 2
+        all_logits.append(logits)
+        all_labels.append(y)
+    return torch.cat(all_logits), torch.cat(all_labels)
+
+
+def evaluate(model, batches, device=None, amp_dtype=None, prefix: str = "val", tta: bool = False) -> dict:
+    """{"val_loss", "val_accuracy"} of the model on `batches`."""
+    logits, labels = predict(model, batches, device, amp_dtype, tta)
+    return {f"{prefix}_loss": F.cross_entropy(logits, labels).item(),
+            f"{prefix}_accuracy": (logits.argmax(1) == labels).float().mean().item()}
+
+
+def confusion_matrix(predicted: torch.Tensor, actual: torch.Tensor, classes: int) -> torch.Tensor:
+    """counts[i, j] = how many images of class i were predicted as class j."""
+    index = actual.cpu().long() * classes + predicted.cpu().long()
+    return torch.bincount(index, minlength=classes * classes).reshape(classes, classes)
+
+
+def per_class_accuracy(matrix: torch.Tensor) -> torch.Tensor:
+    return matrix.diag().float() / matrix.sum(1).clamp(min=1).float()
+
+
+def report(matrix: torch.Tensor, class_names: list[str]) -> str:
+    """The tutorial's printout: accuracy per class, then overall."""
+    accuracy = per_class_accuracy(matrix)
+    lines = [f"Test accuracy of {name:>11s}: {100 * acc:5.1f}% ({int(matrix[i, i])}/{int(matrix[i].sum())})"
+             for i, (name, acc) in enumerate(zip(class_names, accuracy))]
+    total = matrix.diag().sum().item() / max(matrix.sum().item(), 1)
+    lines.append(f"Test accuracy (overall): {100 * total:5.2f}% ({int(matrix.diag().sum())}/{int(matrix.sum())})")
+    return "\n".join(lines)

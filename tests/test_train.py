@@ -1,0 +1,149 @@
+"""Training plumbing: it learns, it checkpoints atomically, it resumes exactly, it stops on NaN."""
+
+import pytest
+import torch
+
+from cnnlab import models
+from cnnlab.checkpoint import load_checkpoint, save_checkpoint
+from cnnlab.data import Batches, ImageDataset
+from cnnlab.evaluate import confusion_matrix, evaluate, per_class_accuracy, report
+from cnnlab.fast import Lookahead, lr_factor, train_fast
+from cnnlab.train import TrainingDiverged, fit, train_one_epoch
+
+CPU = torch.device("cpu")
+
+
+def tiny_images(count=64, size=32, channels=3, seed=0) -> ImageDataset:
+    """Two classes a CNN can tell apart (even mirrored): a bright square at the top or the bottom."""
+    g = torch.Generator().manual_seed(seed)
+    images = torch.randint(0, 60, (count, channels, size, size), generator=g, dtype=torch.uint8)
+    labels = torch.arange(count) % 2
+    for i, label in enumerate(labels):
+        top = 2 if label == 0 else size // 2 + 2
+        images[i, :, top:top + 8, 8:16] = 250
+    return ImageDataset(images, labels, ["top", "bottom"], name="tiny")
+
+
+@pytest.mark.parametrize("factory", [models.pytorch_tutorial_net, models.tf_tutorial_net])
+def test_overfits_a_small_batch(factory):
+    torch.manual_seed(0)
+    data = tiny_images(16)
+    model = factory(classes=2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    batches = Batches(data, 16, shuffle=True)
+    for _ in range(40):
+        stats = train_one_epoch(model, batches, optimizer, CPU, progress=False)
+    assert stats["train_accuracy"] == 1.0 and stats["train_loss"] < 0.05
+
+
+def test_keras_mnist_net_shapes():
+    model = models.keras_mnist_net()
+    assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+    assert models.count_parameters(model) == 3_274_634  # 832 + 51,264 + 3,212,288 + 10,250
+
+
+def test_fast_net_learns_and_whitening_decorrelates():
+    torch.manual_seed(0)
+    net = models.fast_net((16, 16, 16), classes=2)
+    x = torch.randn(64, 3, 16, 16) * torch.tensor([1.0, 3.0, 0.5]).view(1, 3, 1, 1)
+    models.init_whitening(net[0], x)
+    out = net[0](x)[:, :12]  # (B, 12, 15, 15): the +eigenvector half
+    flat = out.permute(1, 0, 2, 3).reshape(12, -1)
+    flat = flat - flat.mean(1, keepdim=True)
+    cov = flat @ flat.T / flat.shape[1]
+    assert torch.allclose(cov.diag(), torch.ones(12), atol=0.1)
+    assert (cov - torch.diag(cov.diag())).abs().max() < 0.1
+    result = train_fast(tiny_images(128), tiny_images(32, seed=1), CPU, epochs=8, widths=(16, 16, 16),
+                        batch_size=32)
+    assert result["test_accuracy"] >= 0.9
+
+
+def test_fast_schedule_and_lookahead():
+    assert lr_factor(0) == pytest.approx(0.2) and lr_factor(0.23) == pytest.approx(1.0)
+    assert lr_factor(1.0) == pytest.approx(0.07)
+    model = torch.nn.Linear(2, 1)
+    state = Lookahead(model)
+    with torch.no_grad():
+        model.weight.add_(1.0)
+    before = state.slow["weight"].clone()
+    state.update(model, decay=0.75)
+    assert torch.allclose(model.weight, before + 0.25)
+
+
+def test_checkpoint_round_trip(tmp_path):
+    torch.manual_seed(0)
+    model = models.tf_tutorial_net()
+    optimizer = torch.optim.Adam(model.parameters())
+    train_one_epoch(model, Batches(tiny_images(8), 8), optimizer, CPU, progress=False)
+    path = save_checkpoint(tmp_path / "best.pt", model, optimizer, epoch=3, history=[{"val_loss": 1.0}])
+    expected = torch.rand(3)
+    other = models.tf_tutorial_net()
+    other_optimizer = torch.optim.Adam(other.parameters())
+    state = load_checkpoint(path, other, other_optimizer)
+    assert state["epoch"] == 3 and state["history"] == [{"val_loss": 1.0}]
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), other.state_dict().values()))
+    assert other_optimizer.state_dict()["state"][0]["step"] == 1
+    assert torch.equal(torch.rand(3), expected)  # RNG restored to the moment of saving
+    with pytest.raises(RuntimeError, match="different architecture"):
+        load_checkpoint(path, models.pytorch_tutorial_net())
+    with pytest.raises(FileNotFoundError, match="Train first"):
+        load_checkpoint(tmp_path / "nope.pt", model)
+
+
+def test_crash_while_saving_keeps_previous_checkpoint(tmp_path, monkeypatch):
+    model = models.tf_tutorial_net()
+    path = save_checkpoint(tmp_path / "best.pt", model, epoch=1)
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", crash)
+    with torch.no_grad():
+        model[0].weight.zero_()
+    with pytest.raises(OSError):
+        save_checkpoint(path, model, epoch=2)
+    monkeypatch.undo()
+    state = torch.load(path, weights_only=False)
+    assert state["epoch"] == 1 and state["model"]["0.weight"].abs().sum() > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["best.pt"]
+
+
+def run(tmp_path, epochs, resume=True):
+    torch.manual_seed(0)
+    model = models.tf_tutorial_net(classes=2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    train = Batches(tiny_images(48), 16, shuffle=True, flip="random", crop=2, seed=0)
+    val = Batches(tiny_images(16, seed=1), 16)
+    history = fit(model, train, val, optimizer, CPU, epochs, checkpoint=str(tmp_path / "best.pt"),
+                  resume=resume, progress=False)
+    return model, history
+
+
+def test_resume_matches_an_uninterrupted_run(tmp_path):
+    straight, history = run(tmp_path / "a", epochs=4)
+    run(tmp_path / "b", epochs=2)                     # "interrupted" after two epochs
+    resumed, resumed_history = run(tmp_path / "b", epochs=4)
+    assert [h["epoch"] for h in resumed_history] == [1, 2, 3, 4]
+    for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()):
+        assert torch.equal(a, b)
+    assert resumed_history[-1]["val_loss"] == pytest.approx(history[-1]["val_loss"])
+
+
+def test_nan_loss_stops_with_a_clear_message():
+    model = models.tf_tutorial_net(classes=2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e12)
+    with pytest.raises(TrainingDiverged, match="Lower the learning rate"):
+        for _ in range(5):
+            train_one_epoch(model, Batches(tiny_images(32), 8), optimizer, CPU, progress=False)
+
+
+def test_evaluation_helpers():
+    predicted = torch.tensor([0, 1, 1, 2, 2, 2])
+    actual = torch.tensor([0, 1, 2, 2, 2, 0])
+    matrix = confusion_matrix(predicted, actual, 3)
+    assert matrix.tolist() == [[1, 0, 1], [0, 1, 0], [0, 1, 2]]
+    assert per_class_accuracy(matrix).tolist() == pytest.approx([0.5, 1.0, 2 / 3])
+    assert "(overall): 66.67% (4/6)" in report(matrix, ["a", "b", "c"])
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 32 * 32, 2))
+    stats = evaluate(model, Batches(tiny_images(8), 4))
+    assert set(stats) == {"val_loss", "val_accuracy"}
