@@ -59,3 +59,68 @@ def show_array(values, title: str = "", cmap: str = "gray", ax=None, annotate: b
     ax.set_yticks([])
     ax.set_title(title, fontsize=9)
     return ax.figure if own else ax
+
+
+def plot_history(history: list[dict], title: str = "") -> plt.Figure:
+    """Loss and accuracy per epoch; the epoch with the lowest validation loss is marked.
+
+    After that epoch the validation loss rises while the training loss keeps falling:
+    the network starts to memorise the training images (overfitting).
+    """
+    epochs = [h["epoch"] for h in history]
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 3.4))
+    for key, style in (("train_loss", "-o"), ("val_loss", "-s")):
+        if history and key in history[0]:
+            loss_ax.plot(epochs, [h[key] for h in history], style, label=key.replace("_", " "))
+    for key, style in (("train_accuracy", "-o"), ("val_accuracy", "-s")):
+        if history and key in history[0]:
+            acc_ax.plot(epochs, [h[key] for h in history], style, label=key.replace("_", " "))
+    if history and "val_loss" in history[0]:
+        best = min(history, key=lambda h: h["val_loss"])
+        loss_ax.axvline(best["epoch"], color="gray", ls="--")
+        loss_ax.annotate(f"best: epoch {best['epoch']}", (best["epoch"], best["val_loss"]),
+                         textcoords="offset points", xytext=(5, 10), fontsize=8)
+    loss_ax.set(xlabel="epoch", ylabel="loss", title="loss")
+    acc_ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    for ax in (loss_ax, acc_ax):
+        ax.grid(alpha=0.3)
+        if ax.lines:
+            ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix, classes: list[str], title: str = "confusion matrix") -> plt.Figure:
+    """Rows: the true class; columns: the predicted class; numbers are image counts."""
+    matrix = np.asarray(matrix)
+    fig, ax = plt.subplots(figsize=(0.55 * len(classes) + 2.5, 0.55 * len(classes) + 2))
+    ax.imshow(matrix, cmap="Blues")
+    for (r, c), v in np.ndenumerate(matrix):
+        ax.text(c, r, str(v), ha="center", va="center", fontsize=7,
+                color="white" if v > matrix.max() / 2 else "black")
+    ax.set_xticks(range(len(classes)), classes, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(classes)), classes, fontsize=8)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_probabilities(probabilities, classes: list[str], image=None, title: str = "") -> plt.Figure:
+    """An image beside a bar chart of the model's class probabilities."""
+    probabilities = np.asarray(probabilities)
+    fig, axes = plt.subplots(1, 2 if image is not None else 1, figsize=(7, 2.6), squeeze=False)
+    bars = axes[0, -1]
+    bars.barh(range(len(classes)), probabilities, color="tab:blue")
+    bars.set_yticks(range(len(classes)), classes, fontsize=8)
+    bars.invert_yaxis()
+    bars.set_xlim(0, 1)
+    bars.set_xlabel("probability")
+    if image is not None:
+        shown = to_display(image)
+        axes[0, 0].imshow(shown, cmap="gray" if shown.ndim == 2 else None)
+        axes[0, 0].axis("off")
+    fig.suptitle(title or f"prediction: {classes[int(probabilities.argmax())]}")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,77 @@
+"""Convolution and pooling written as readable loops, plus the output-size formula.
+
+These are for reading and for checking against torch.nn.functional (the tests do); the
+explorers call torch's fast versions once the idea is clear.
+"""
+
+import torch
+
+
+def pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+    """floor((n + 2*padding - dilation*(kernel - 1) - 1) / stride) + 1, the size along one axis.
+
+    Raises ValueError, saying why, when no whole window fits.
+    """
+    if min(n, kernel, stride, dilation) < 1 or padding < 0:
+        raise ValueError("sizes, kernel, stride and dilation must be at least 1, padding at least 0")
+    span = dilation * (kernel - 1) + 1  # how many input pixels one window covers
+    size = (n + 2 * padding - span) // stride + 1
+    if n + 2 * padding < span:
+        raise ValueError(f"the kernel covers {span} pixels but the padded input has only "
+                         f"{n + 2 * padding}: no window fits. Use a smaller kernel or dilation, "
+                         "or more padding.")
+    return size
+
+
+def conv2d_naive(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
+                 stride=1, padding=0, dilation=1) -> torch.Tensor:
+    """x (N, C, H, W), weight (K, C, kh, kw) -> (N, K, H', W'): slide, multiply, sum, add bias."""
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    k, c, kh, kw = weight.shape
+    if x.shape[1] != c:
+        raise ValueError(f"input has {x.shape[1]} channels but the filters expect {c}")
+    x = torch.nn.functional.pad(x, (pw, pw, ph, ph))  # zeros around the border
+    out_h = output_size(x.shape[2], kh, sh, 0, dh)
+    out_w = output_size(x.shape[3], kw, sw, 0, dw)
+    out = x.new_zeros(x.shape[0], k, out_h, out_w)
+    for i in range(out_h):
+        for j in range(out_w):
+            top, left = i * sh, j * sw
+            patch = x[:, :, top:top + dh * (kh - 1) + 1:dh, left:left + dw * (kw - 1) + 1:dw]  # (N, C, kh, kw)
+            out[:, :, i, j] = torch.einsum("nchw,kchw->nk", patch, weight)  # multiply and sum
+    if bias is not None:
+        out += bias.view(1, -1, 1, 1)
+    return out
+
+
+def pool2d_naive(x: torch.Tensor, kernel, stride=None, mode: str = "max") -> torch.Tensor:
+    """x (N, C, H, W) -> (N, C, H', W'): the max, min or average of each window."""
+    if mode not in ("max", "min", "avg"):
+        raise ValueError(f"mode must be 'max', 'min' or 'avg', got {mode!r}")
+    (kh, kw) = pair(kernel)
+    (sh, sw) = pair(stride if stride is not None else kernel)
+    out_h, out_w = output_size(x.shape[2], kh, sh), output_size(x.shape[3], kw, sw)
+    out = x.new_zeros(x.shape[0], x.shape[1], out_h, out_w)
+    for i in range(out_h):
+        for j in range(out_w):
+            window = x[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw].flatten(2)  # (N, C, kh*kw)
+            if mode == "max":
+                out[:, :, i, j] = window.amax(2)
+            elif mode == "min":
+                out[:, :, i, j] = window.amin(2)
+            else:
+                out[:, :, i, j] = window.mean(2)
+    return out
+
+
+def same_padding(kernel: int, dilation: int = 1) -> int:
+    """The padding that keeps the size unchanged at stride 1 (an odd window span)."""
+    span = dilation * (kernel - 1) + 1
+    if span % 2 == 0:
+        raise ValueError(f"'same' padding needs an odd window span; kernel {kernel} with dilation "
+                         f"{dilation} spans {span} pixels. Pick an odd kernel size.")
+    return (span - 1) // 2

@@ -1,0 +1,33 @@
+"""Turn a student's image file (any size, any mode) into a model input."""
+
+import io
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+
+from cnnlab.data.folder import fit, to_rgb
+
+
+class NotAnImage(ValueError):
+    """The uploaded file could not be read as an image."""
+
+
+def image_from_bytes(blob: bytes, size: int, channels: int, invert: bool = False):
+    """Decode, convert, resize; return (uint8 tensor (1, C, size, size), a note on what changed)."""
+    try:
+        with Image.open(io.BytesIO(blob)) as opened:
+            opened.load()
+            image = to_rgb(opened)
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise NotAnImage("That file is not an image this notebook can read. Upload a PNG, "
+                         "JPEG, GIF, BMP or WebP picture.") from None
+    note = f"your {image.width}x{image.height} image was resized to {size}x{size}"
+    image = fit(image, (size, size))
+    if channels == 1:
+        image = image.convert("L")
+    array = np.asarray(image, dtype=np.uint8)
+    if invert:  # MNIST digits are white on black; most drawings are black on white
+        array = 255 - array
+    array = array[None] if channels == 1 else array.transpose(2, 0, 1)
+    return torch.from_numpy(array.copy()).unsqueeze(0), note

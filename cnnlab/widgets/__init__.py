@@ -1,0 +1,1 @@
+"""Interactive explorers: compute and draw live elsewhere; these files only wire them up."""
