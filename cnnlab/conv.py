@@ -75,3 +75,33 @@ def same_padding(kernel: int, dilation: int = 1) -> int:
         raise ValueError(f"'same' padding needs an odd window span; kernel {kernel} with dilation "
                          f"{dilation} spans {span} pixels. Pick an odd kernel size.")
     return (span - 1) // 2
+
+
+def convolution_plan(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1,
+                     same: bool = False) -> dict:
+    """Everything the arithmetic explorer shows, or {"error": why} for an impossible setting."""
+    plan = {"size": size, "kernel": kernel, "stride": stride, "dilation": dilation, "same": same}
+    try:
+        if same:
+            if stride != 1:
+                raise ValueError(f"'same' padding keeps the output as large as the input only at "
+                                 f"stride 1; stride {stride} shrinks it by about {stride}x whatever "
+                                 "the padding. Set stride to 1 or untick 'same'.")
+            padding = same_padding(kernel, dilation)
+        out = output_size(size, kernel, stride, padding, dilation)
+    except ValueError as error:
+        return plan | {"padding": padding, "error": str(error)}
+    span = dilation * (kernel - 1) + 1
+    formula = (f"output = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊({size} + 2·{padding} − "
+               f"{dilation}·({kernel} − 1) − 1) / {stride}⌋ + 1 = {out}")
+    leftover = (size + 2 * padding - span) % stride
+    note = (f"{leftover} row(s)/column(s) at the far edge are never covered by a window"
+            if leftover else "the windows fit exactly")
+    return plan | {"padding": padding, "output": out, "span": span, "formula": formula,
+                   "note": note, "steps": out * out, "error": None}
+
+
+def window_at(plan: dict, step: int) -> tuple[int, int, int, int]:
+    """(output row, output col, top, left) of the window at `step` (row by row, in padded coordinates)."""
+    row, col = divmod(min(step, plan["steps"] - 1), plan["output"])
+    return row, col, row * plan["stride"], col * plan["stride"]
