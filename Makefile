@@ -27,7 +27,7 @@ TORCH ?= $(shell grep -qs 'torch<=2.14.1' /etc/xdg/pip/constraints.txt && echo '
 
 STAMP := $(VENV)/.cnnlab-installed
 
-.PHONY: lab test install data lint unit notebooks check-notebooks browser clean-notebooks bench
+.PHONY: lab test install data lint unit notebooks check-notebooks browser clean-notebooks record-outputs bench
 
 install: $(STAMP)
 
@@ -69,6 +69,12 @@ browser: install
 
 test: lint check-notebooks data unit notebooks browser
 	@echo "make test: all checks passed"
+
+# Re-record the kept outputs of `# NBVAL_CHECK_OUTPUT` cells (run after changing such a cell).
+record-outputs: install data
+	$(BIN)/python tools/prepare_notebooks.py notebooks build/recorded tests/notebook_parameters.json
+	for nb in build/recorded/*.ipynb; do (cd build/recorded && ../../$(BIN)/papermill -k python3 --cwd . $$(basename $$nb) $$(basename $$nb)) || exit 1; done
+	$(BIN)/python tools/check_notebooks.py --record build/recorded notebooks
 
 clean-notebooks: install
 	$(BIN)/python tools/check_notebooks.py --fix notebooks

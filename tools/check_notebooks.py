@@ -31,6 +31,9 @@ def problems(nb) -> list[str]:
     elif not all(isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant | ast.UnaryOp)
                  for node in ast.parse(code[0].source).body):
         found.append("the parameters cell must hold plain constants only (NAME = value)")
+    elif len(_papermill_parameters(code[0].source)) != len(ast.parse(code[0].source).body):
+        found.append("papermill cannot read every line of the parameters cell "
+                     "(avoid quotes and semicolons in its comments)")
     for i, cell in enumerate(code):
         kept = KEEP in cell.source
         if cell.outputs and not kept:
@@ -40,6 +43,15 @@ def problems(nb) -> list[str]:
         if kept and not cell.outputs:
             found.append(f"code cell {i} is marked {KEEP} but has no stored output")
     return found
+
+
+def _papermill_parameters(source: str) -> list:
+    import logging
+
+    from papermill.translators import PythonTranslator
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    return PythonTranslator.inspect({"source": source})
 
 
 def clean(nb) -> None:
