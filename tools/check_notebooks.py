@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
     failed = 0
     for path in sorted(p for folder in folders for p in Path(folder).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        if record_dir is not None:
+        if record_dir is not None and (record_dir / path.name).exists():
             record(nb, nbformat.read(record_dir / path.name, as_version=4))
         if fix or record_dir is not None:
             clean(nb)
