@@ -1,0 +1,91 @@
+"""X/O toy, kernels, activations, pooling, layer table and exercise checks."""
+
+import numpy as np
+import pytest
+from torch import nn
+
+from cnnlab import checks, xo
+from cnnlab.activations import stacked_linear_convs_collapse
+from cnnlab.kernels import KERNELS, apply_kernel, parse_kernel
+from cnnlab.pooling import shift_change
+from cnnlab.sample import grayscale, sample_image
+from cnnlab.summary import formula_parameters, layer_rows, layer_table
+
+
+def test_xo_scores_match_the_tutorial():
+    diagonal = xo.FILTERS["diagonal \\"]
+    assert xo.match_score(xo.X[1:4, 1:4], diagonal) == pytest.approx(1.00)
+    patch = diagonal.copy()
+    patch[0, 1] = patch[2, 1] = 1  # two pixels disagree, seven agree
+    assert xo.match_score(patch, diagonal) == pytest.approx(0.55, abs=0.01)
+    maps = xo.feature_maps(xo.X)
+    assert maps.shape == (3, 7, 7) and maps[0, 0, 0] == pytest.approx(7 / 9)
+    assert maps[1, 3, 3] == pytest.approx(1.0)  # the X's centre matches the centre filter
+
+
+def test_vote_gets_every_variant_right():
+    for name, (image, letter) in xo.variants().items():
+        assert xo.classify(image) == letter, name
+
+
+def test_linear_convolutions_collapse_but_relu_prevents_it():
+    result = stacked_linear_convs_collapse()
+    assert result["difference"] < 1e-10
+    assert result["difference_with_relu"] > 1.0
+
+
+def test_pooling_reduces_the_effect_of_a_shift():
+    image = grayscale(sample_image())
+    for shift in (1, 2):
+        change = shift_change(image, np.array(KERNELS["vertical edges"], np.float32), shift)
+        assert change["pooled"] < change["unpooled"]
+
+
+def test_kernels():
+    image = grayscale(sample_image())
+    assert apply_kernel(image, np.array(KERNELS["identity"], np.float32), padding=1) == pytest.approx(image)
+    assert apply_kernel(image, np.ones((3, 3), np.float32), stride=2).shape == (111, 111)
+    assert parse_kernel("1 2 3; 4,5,6\n7 8 9")[1, 2] == 6
+    with pytest.raises(ValueError, match="3 rows of 3"):
+        parse_kernel("1 2; 3 4")
+    with pytest.raises(ValueError, match="numbers only"):
+        parse_kernel("a b c; 1 2 3; 1 2 3")
+
+
+def test_layer_table_checks_the_formula():
+    model = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(16 * 16 * 16, 10))
+    rows = layer_rows(model, (3, 32, 32))
+    assert rows[0][2] == (16, 32, 32) and rows[0][3] == (3 * 3 * 3 + 1) * 16 == rows[0][4]
+    assert rows[2][2] == (16, 16, 16) and rows[4][3] == (4096 + 1) * 10
+    assert formula_parameters(nn.Conv2d(8, 4, (5, 3), bias=False)) == 5 * 3 * 8 * 4
+    table = layer_table(model, (3, 32, 32))
+    assert "✗" not in table and "41,418" in table
+
+
+def test_checks(capsys):
+    checks.check_fully_connected_weights(None, None)
+    assert "Not answered yet" in capsys.readouterr().out
+    checks.check_fully_connected_weights(2352, 120_000)
+    with pytest.raises(checks.WrongAnswer, match="multiply height"):
+        checks.check_fully_connected_weights(784, 40_000)
+    checks.check_xo_scores({"perfect": 1.0, "seven_of_nine": 5 / 9})
+    with pytest.raises(checks.WrongAnswer, match="0.555"):
+        checks.check_xo_scores({"perfect": 1.0, "seven_of_nine": 7 / 9})
+    checks.check_output_size(3, 7, 3, stride=2)
+    with pytest.raises(checks.WrongAnswer):
+        checks.check_output_size(4, 7, 3, stride=2)
+    checks.check_parameter_count(448, nn.Conv2d(3, 16, 3))
+    with pytest.raises(checks.WrongAnswer, match="bias"):
+        checks.check_parameter_count(432, nn.Conv2d(3, 16, 3))
+    x = np.array([[-1.0, 2.0], [3.0, -4.0]])
+    checks.check_relu(x, np.maximum(x, 0))
+    with pytest.raises(checks.WrongAnswer):
+        checks.check_relu(x, np.abs(x))
+    grid = np.arange(16.0).reshape(4, 4)
+    checks.check_pooled([[5, 7], [13, 15]], grid, 2, 2)
+    with pytest.raises(checks.WrongAnswer, match="should be"):
+        checks.check_pooled([[5, 7]], grid, 2, 2)
+    with pytest.raises(checks.WrongAnswer, match="values"):
+        checks.check_pooled([[0, 2], [8, 10]], grid, 2, 2)
+    assert "✓" in capsys.readouterr().out

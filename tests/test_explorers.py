@@ -1,0 +1,84 @@
+"""Every explorer driven through its controls, as a student's clicks would."""
+
+import numpy as np
+
+from cnnlab import xo
+from cnnlab.widgets.convolution import ConvolutionArithmetic, KernelOnImage
+from cnnlab.widgets.layers import ActivationExplorer, PoolingExplorer
+from cnnlab.widgets.xo import XODrawing
+
+
+def test_convolution_arithmetic():
+    e = ConvolutionArithmetic(size=7, kernel=3)
+    assert e.result["output"] == 5 and "= 5" in e.formula.value
+    first_image = e.image.value
+    e.stride.value = 2
+    assert e.result["output"] == 3 and e.step.max == 8
+    e.step.value = 4
+    assert e.result["cell"] == (1, 1) and e.result["window"] == (2, 2)
+    assert e.image.value != first_image
+    e.padding.value = 1
+    assert e.result["output"] == 4 and "⌊(7 + 2·1" in e.formula.value
+    e.same.value = True  # with stride 2: explained, not raised
+    assert "stride 1" in e.result["error"] and "stride 1" in e.message.value
+    e.stride.value = 1
+    assert e.result["error"] is None and e.result["output"] == 7 and e.result["padding"] == 1
+    assert e.message.value == ""
+    e.same.value = False
+    e.padding.value, e.kernel.value, e.dilation.value = 0, 7, 3
+    assert "no window fits" in e.result["error"]
+    e.dilation.value = 1
+    assert e.result["output"] == 1
+    # the numbers in the output are the window sums of the input (kernel of ones)
+    e.size.value, e.kernel.value = 4, 2
+    assert e.result["outputs"].shape == (3, 3)
+
+
+def test_kernel_on_image():
+    e = KernelOnImage()
+    assert e.result["feature_map"].shape == (224, 224)
+    before = e.output_image.value
+    e.kernel.value = "blur"
+    assert e.output_image.value != before
+    e.stride.value = 2
+    assert e.result["feature_map"].shape == (112, 112)
+    e.kernel.value = "custom"
+    e.custom.value = "1 2 3"
+    assert "3 rows of 3" in e.result["error"]
+    e.custom.value = "0 0 0; 0 1 0; 0 0 0"
+    assert e.result["error"] is None
+    e.stride.value, e.padding.value, e.dilation.value = 1, 0, 4
+    assert e.result["feature_map"].shape == (216, 216)
+
+
+def test_xo_drawing_updates_on_every_click():
+    board = XODrawing()
+    assert board.result["answer"] == "X"
+    board.grid.set(xo.O > 0)
+    assert board.result["answer"] == "O"
+    before = board.result["maps"].copy()
+    board.grid.click(4, 4)  # add a centre pixel to the O
+    assert not np.array_equal(before, board.result["maps"])
+    assert board.result["pooled"].shape == (3, 3, 3)
+
+
+def test_activation_explorer():
+    e = ActivationExplorer()
+    assert e.result["negatives_before"] > 0 and e.result["negatives_after"] == 0
+    e.function.value = "tanh"
+    assert e.result["negatives_after"] == e.result["negatives_before"]
+    e.function.value = "sigmoid"
+    assert e.result["output"].min() > 0
+
+
+def test_pooling_explorer():
+    e = PoolingExplorer()
+    assert e.result["shape"] == (3, 3)
+    e.window.value, e.stride.value = 3, 1
+    assert e.result["shape"] == (5, 5)
+    e.window.value = 8
+    assert "at most 7" in e.result["error"]
+    e.window.value = 2
+    e.source.value = "image: vertical edges"
+    e.mode.value = "avg"
+    assert e.result["shape"] == (223, 223)
