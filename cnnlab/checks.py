@@ -91,3 +91,12 @@ def check_pooled(answer, x, window: int, stride: int, mode: str = "max") -> None
     if not _close(answer, right):
         raise WrongAnswer(f"the shape is right but some values are not the {mode} of their window")
     print(f"✓ {tuple(right.shape)} — {mode} pooling")
+
+
+def check_number(answer, right, hint: str) -> None:
+    """A generic numeric exercise: ✓, the hint when unanswered, or the hint again when wrong."""
+    if _unanswered(answer, hint):
+        return
+    if not _close(answer, right):
+        raise WrongAnswer(f"{answer} is not right. Hint: {hint}")
+    print(f"✓ {answer}")

@@ -31,3 +31,20 @@ def image_from_bytes(blob: bytes, size: int, channels: int, invert: bool = False
         array = 255 - array
     array = array[None] if channels == 1 else array.transpose(2, 0, 1)
     return torch.from_numpy(array.copy()).unsqueeze(0), note
+
+
+def read_image(blob: bytes, max_side: int = 512):
+    """Any image file's bytes -> (H, W, 3) uint8 RGB (shrunk to max_side), and a note on what changed."""
+    try:
+        with Image.open(io.BytesIO(blob)) as opened:
+            opened.load()
+            mode, size = opened.mode, opened.size
+            image = to_rgb(opened)
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise NotAnImage("That file is not an image this notebook can read. Upload a PNG, "
+                         "JPEG, GIF, BMP or WebP picture.") from None
+    notes = [] if mode == "RGB" else [f"converted from mode {mode} to RGB"]
+    if max(size) > max_side:
+        image.thumbnail((max_side, max_side))
+        notes.append(f"shrunk from {size[0]}x{size[1]} to {image.width}x{image.height}")
+    return np.asarray(image, dtype=np.uint8), "; ".join(notes) or "used as it is"
