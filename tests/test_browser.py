@@ -1,0 +1,206 @@
+"""Real-browser test: JupyterLab in headless Chromium runs notebooks 02, 03 and 05, and the
+explorers react to clicks and slider moves. Screenshots go to artifacts/browser/.
+
+Needs Debian's Chromium (apt-get install chromium) and Playwright for Python (no browser
+download: Playwright drives /usr/bin/chromium). Skips, saying why, where either is missing.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CNNLAB_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts" / "browser"
+TOKEN = "cnnlab-browser-test"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` "
+                    "(as root) or set CNNLAB_CHROMIUM to its path")
+    pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed "
+                                                      "(pip install -e '.[dev]')")
+    home = tmp_path_factory.mktemp("lab")
+    work = home / "notebooks"
+    work.mkdir()
+    for name in ("02_convolution_xo", "03_convolution_arithmetic", "05_pooling"):
+        shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", work)
+    env = os.environ | {
+        "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
+    # Render every cell (JupyterLab 4 otherwise detaches cells scrolled out of view), no news.
+    settings = home / "settings"
+    (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        '{"windowingMode": "none"}')
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}')
+    port = free_port()
+    log = open(home / "lab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", f"--IdentityProvider.token={TOKEN}",
+         f"--ServerApp.root_dir={work}", *(["--allow-root"] if os.geteuid() == 0 else [])],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=1)
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited: {(home / 'lab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    else:
+        server.terminate()
+        pytest.fail("JupyterLab did not start within 60 s")
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_and_run_all(browser, lab, notebook: str):
+    """Open the notebook, wait for its kernel, and run all cells (retrying if the click came early)."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.set_default_timeout(120_000)
+    page.goto(f"{lab}/lab/tree/{notebook}?reset&token={TOKEN}")  # reset: no tabs from earlier tests
+    page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached")
+    time.sleep(1.0)  # let JupyterLab open any start-up dialog before we look for one
+    dismiss_dialogs(page)
+    visible = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+    page.wait_for_selector(f"{visible} .jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+    prompts = page.locator(f"{visible} .jp-InputPrompt")
+    for _ in range(4):
+        dismiss_dialogs(page)
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            # "[*]" (running) or a count above 1: the stored outputs kept for nbval show "[1]"
+            if any(re.search(r"\[(\*|[2-9]|\d\d+)\]", t) for t in prompts.all_inner_texts()):
+                return page
+            time.sleep(0.5)
+    shot(page, "failure")
+    raise AssertionError(f"{notebook}: Run All Cells did not start the cells")
+
+
+def dismiss_dialogs(page) -> None:
+    """Accept any dialog JupyterLab shows on opening (e.g. kernel choice); keep a screenshot of it."""
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():
+        shot(page, "dialog")
+        (ARTIFACTS / "dialog.txt").write_text(dialog.first.inner_text())
+        page.locator(".jp-Dialog .jp-mod-accept").first.click()
+
+
+def wait_for_text(locator, pattern: str, timeout: float = 120.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for i in range(locator.count()):
+            text = locator.nth(i).inner_text()
+            if re.search(pattern, text):
+                return text
+        time.sleep(0.25)
+    shot(locator.page, "failure")
+    raise AssertionError(f"no element matched {pattern!r}; see {ARTIFACTS / 'failure.png'}")
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+    if name == "failure":  # the outputs, errors included, for the one who reads the failure
+        texts = page.locator(".jp-OutputArea-output, .jp-InputPrompt").all_inner_texts()
+        (ARTIFACTS / "failure-outputs.txt").write_text("\n---\n".join(texts))
+
+
+def image_sources(page, selector: str) -> list[str]:
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.src)")
+
+
+def test_xo_board_reacts_to_clicks(browser, lab):
+    page = open_and_run_all(browser, lab, "02_convolution_xo.ipynb")
+    answer = page.locator(".widget-html-content", has_text="it looks like")
+    first = wait_for_text(answer, r"it looks like X")
+    cell = page.locator("button.widget-toggle-button[title='4,4']")
+    cell.scroll_into_view_if_needed()
+    maps_before = image_sources(page, ".jupyter-widgets img")
+    cell.click()  # erase the X's centre
+    shot(page, "02_after_click")
+    deadline = time.monotonic() + 30
+    while answer.first.inner_text() == first and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert answer.first.inner_text() != first, "the vote did not update after a click"
+    assert image_sources(page, ".jupyter-widgets img") != maps_before, "feature maps not redrawn"
+    page.close()
+
+
+def test_arithmetic_explorer_follows_the_sliders(browser, lab):
+    page = open_and_run_all(browser, lab, "03_convolution_arithmetic.ipynb")
+    formula = page.locator(".widget-html-content", has_text="output =")
+    wait_for_text(formula, r"= 5$|= 5\b")
+    shot(page, "03_initial")
+    slider = page.locator(".widget-slider", has_text="stride s").locator(".noUi-handle")
+    slider.scroll_into_view_if_needed()
+    images_before = image_sources(page, ".jupyter-widgets img")
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # stride 1 -> 2
+    text = wait_for_text(formula, r"/ 2⌋ \+ 1 = 3")
+    assert "3×3 output" in text
+    assert image_sources(page, ".jupyter-widgets img") != images_before, "picture not redrawn"
+    shot(page, "03_stride_2")
+    same = page.locator(".widget-checkbox", has_text="'same' padding").locator("input")
+    same.check()  # 'same' with stride 2 is impossible: explained inside the widget
+    wait_for_text(page.locator(".widget-html-content"), r"⚠ 'same' padding keeps the output")
+    shot(page, "03_same_with_stride_2")
+    page.close()
+
+
+def test_pooling_explorer_follows_the_window(browser, lab):
+    page = open_and_run_all(browser, lab, "05_pooling.ipynb")
+    caption = page.locator(".widget-html-content", has_text="numbers become")
+    wait_for_text(caption, r"7×7 → 3×3")
+    slider = page.locator(".widget-slider", has_text="window").locator(".noUi-handle")
+    slider.scroll_into_view_if_needed()
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # window 2 -> 3
+    wait_for_text(caption, r"7×7 → 3×3: 49 numbers become 9")
+    page.locator(".widget-slider", has_text="stride").locator(".noUi-handle").focus()
+    page.keyboard.press("ArrowLeft")   # stride 2 -> 1
+    wait_for_text(caption, r"7×7 → 5×5")
+    shot(page, "05_window_3_stride_1")
+    page.close()
