@@ -26,6 +26,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 TORCH ?= $(shell grep -qs 'torch<=2.14.1' /etc/xdg/pip/constraints.txt && echo 'torch==2.14.1 torchvision==0.29.1')
 
 STAMP := $(VENV)/.cnnlab-installed
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)  # containers often run as root
 
 .PHONY: lab test install data lint unit notebooks check-notebooks browser clean-notebooks record-outputs bench
 
@@ -44,9 +45,9 @@ lab: install data
 	@echo "Opening the workbook: notebooks/00_start_here.ipynb"
 ifeq ($(HEADLESS),1)
 	$(BIN)/jupyter lab --no-browser --ip=0.0.0.0 --port=$(PORT) --IdentityProvider.token=$(TOKEN) \
-		--ServerApp.root_dir=notebooks notebooks/00_start_here.ipynb
+		$(ROOT_FLAG) --ServerApp.root_dir=notebooks notebooks/00_start_here.ipynb
 else
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=notebooks notebooks/00_start_here.ipynb
 endif
 
 lint: install
