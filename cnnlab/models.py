@@ -112,3 +112,14 @@ def init_whitening(conv: nn.Conv2d, images: torch.Tensor, eps: float = 5e-4) -> 
 
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+def small_cnn(classes: int, channels: int = 3, widths=(32, 64, 128)) -> nn.Sequential:
+    """conv-BN-ReLU-pool blocks and a global average: works for any image size (e.g. your own photos)."""
+    layers, c = [], channels
+    for w in widths:
+        layers += [nn.Conv2d(c, w, 3, padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
+                   nn.MaxPool2d(2)]
+        c = w
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2),
+                         nn.Linear(c, classes))

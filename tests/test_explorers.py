@@ -82,3 +82,29 @@ def test_pooling_explorer():
     e.source.value = "image: vertical edges"
     e.mode.value = "avg"
     assert e.result["shape"] == (223, 223)
+
+
+def test_feature_map_explorer():
+    import torch
+
+    from cnnlab.data import ImageDataset
+    from cnnlab.explain import hook_count
+    from cnnlab.models import tf_tutorial_net
+    from cnnlab.widgets.inside import FeatureMapExplorer
+
+    torch.manual_seed(0)
+    model = tf_tutorial_net()
+    data = ImageDataset(torch.randint(0, 255, (5, 3, 32, 32), dtype=torch.uint8), torch.arange(5) % 2,
+                        ["a", "b"])
+    e = FeatureMapExplorer(model, data, ["0", "3", "6"])
+    assert e.result["maps"].shape == (32, 30, 30) and e.page.max == 1
+    means = e.result["maps"].flatten(1).mean(1)
+    assert means[e.result["shown"][0]] == means.max()  # strongest first
+    first = e.picture.value
+    e.page.value = 1
+    assert e.result["page"] == 1 and e.picture.value != first
+    e.layer.value = "6"
+    assert e.result["maps"].shape == (64, 4, 4) and e.page.max == 3
+    e.index.value = 4
+    assert "test image 4 (a)" in e.caption.value
+    assert hook_count(model) == 0

@@ -147,3 +147,16 @@ def test_evaluation_helpers():
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 32 * 32, 2))
     stats = evaluate(model, Batches(tiny_images(8), 4))
     assert set(stats) == {"val_loss", "val_accuracy"}
+
+
+def test_small_cnn_any_size_and_offline_resnet(monkeypatch):
+    from cnnlab.transfer import freeze_backbone, resnet18_for
+
+    model = models.small_cnn(3)
+    for size in (32, 64, 50):
+        assert model(torch.zeros(2, 3, size, size)).shape == (2, 3)
+    monkeypatch.setenv("CNNLAB_OFFLINE", "1")
+    resnet, pretrained, message = resnet18_for(3, weights_file="/nonexistent/resnet18.pth")
+    assert not pretrained and "could not use" in message and "WEIGHTS_FILE" in message
+    assert resnet(torch.zeros(1, 3, 64, 64)).shape == (1, 3)
+    assert freeze_backbone(resnet) == 512 * 3 + 3

@@ -14,6 +14,7 @@ STATS = {
     3: ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),  # CIFAR-10
     1: ((0.1307,), (0.3081,)),                                 # MNIST
 }
+IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 
 
 def normalize(images: torch.Tensor, mean=None, std=None, dtype=torch.float32) -> torch.Tensor:
@@ -71,12 +72,14 @@ class Batches:
         seed: fixes shuffling and augmentation.
         dtype: float type of the yielded images.
         channels_last: yield images in channels_last memory format (faster convs on many devices).
+        mean, std: per-channel statistics for normalisation (default: the dataset's, see STATS;
+            pretrained ImageNet networks want IMAGENET_STATS).
     """
 
     def __init__(self, data, batch_size: int = 256, device="cpu", shuffle: bool = False,
                  crop: int = 0, flip: str | None = None, rotate: float = 0.0,
                  drop_last: bool = False, seed: int = 0, dtype=torch.float32,
-                 channels_last: bool = False):
+                 channels_last: bool = False, mean=None, std=None):
         if flip not in (None, "random", "alternate"):
             raise ValueError(f"flip must be None, 'random' or 'alternate', got {flip!r}")
         self.device = torch.device(device)
@@ -85,6 +88,7 @@ class Batches:
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
         self.crop, self.flip, self.rotate = crop, flip, rotate
         self.dtype, self.channels_last = dtype, channels_last
+        self.mean, self.std = mean, std
         self.generator = torch.Generator(device=self.device).manual_seed(seed)
         self.flip_bits = torch.rand(len(self.labels), device=self.device,
                                     generator=self.generator) < 0.5
@@ -105,7 +109,7 @@ class Batches:
 
     def augment(self, images: torch.Tensor, index: torch.Tensor, epoch: int = 0) -> torch.Tensor:
         """uint8 (B, C, H, W) to an augmented, normalised float batch."""
-        x = normalize(images, dtype=self.dtype)
+        x = normalize(images, self.mean, self.std, dtype=self.dtype)
         if self.crop:
             x = random_crop(x, self.crop, self.generator)
         if self.flip == "random":
