@@ -129,7 +129,7 @@ def train_fast(train, test, device, budget: float | None = None, epochs: float |
                 if progress:
                     progress(step, fraction, loss.item() / len(y))
             if budget and step == 12:
-                train_end = reserve_for_evaluation(started, budget, now, step, len(test), batch_size)
+                train_end = reserve_for_evaluation(started, budget, now, step, len(test), batch_size, tta)
         else:
             epoch += 1
             continue
@@ -143,8 +143,11 @@ def train_fast(train, test, device, budget: float | None = None, epochs: float |
             "seconds": done - started, "eval_seconds": done - trained}
 
 
-def reserve_for_evaluation(started, budget, now, steps, test_size, batch_size) -> float:
-    """When training must stop so that a 2-pass test evaluation still ends inside the budget."""
+TTA_PASSES = {0: 1, 1: 2, 2: 6}  # forward passes per test image at each tta level
+
+
+def reserve_for_evaluation(started, budget, now, steps, test_size, batch_size, tta: int = 1) -> float:
+    """When training must stop so that the test evaluation (with TTA) still ends inside the budget."""
     per_image = (now - started) / (steps * batch_size)  # a training step: forward + backward
-    evaluation = 2 * test_size * per_image / 2.5 + 2.0  # two forward passes, ~1/2.5 of a step each
+    evaluation = TTA_PASSES[tta] * test_size * per_image / 2.5 + 2.0  # a forward pass ~1/2.5 of a step
     return started + budget - 1.15 * evaluation

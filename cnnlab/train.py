@@ -2,6 +2,7 @@
 
 import math
 import time
+from pathlib import Path
 from contextlib import nullcontext
 
 import torch
@@ -70,7 +71,7 @@ def fit(model, train_batches, val_batches, optimizer, device, epochs: int,
     """
     history, start_epoch, best = [], 0, math.inf
     last = f"{checkpoint}.last" if checkpoint else None
-    if last and resume and _exists(last):
+    if last and resume and Path(last).is_file():
         state = load_checkpoint(last, model, optimizer)
         history, start_epoch = state["history"], state["epoch"] + 1
         best = min(h["val_loss"] for h in history)
@@ -95,12 +96,6 @@ def fit(model, train_batches, val_batches, optimizer, device, epochs: int,
         if deadline is not None and time.monotonic() > deadline:
             break
     return history
-
-
-def _exists(path: str) -> bool:
-    from pathlib import Path
-
-    return Path(path).is_file()
 
 
 class TimeBudget:
