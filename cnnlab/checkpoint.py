@@ -1,12 +1,12 @@
 """Checkpoints that survive a crash: written atomically, with everything needed to resume."""
 
-import os
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from cnnlab.atomic import atomic_save
 
 
 def rng_state() -> dict:
@@ -30,22 +30,10 @@ def save_checkpoint(path: str | Path, model, optimizer=None, epoch: int = 0, **e
     The file is written next to its target and renamed over it, so an interrupted save leaves
     the previous checkpoint intact.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"model": model.state_dict(), "epoch": epoch, "rng": rng_state(), **extra}
     if optimizer is not None:
         payload["optimizer"] = optimizer.state_dict()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_save(payload, path)
 
 
 def load_checkpoint(path: str | Path, model, optimizer=None, restore_rng: bool = True,

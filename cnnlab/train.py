@@ -2,8 +2,8 @@
 
 import math
 import time
-from pathlib import Path
 from contextlib import nullcontext
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F

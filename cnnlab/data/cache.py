@@ -1,10 +1,10 @@
 """The prepared cache: one .pt file per dataset split, written atomically."""
 
-import os
-import tempfile
 from pathlib import Path
 
 import torch
+
+from cnnlab.atomic import atomic_save
 
 CACHE_FORMAT = 1
 
@@ -14,24 +14,9 @@ def cache_path(root: Path, name: str, split: str) -> Path:
 
 
 def write_cache(path: Path, images: torch.Tensor, labels: torch.Tensor, classes: list[str]) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over the target.
-
-    The rename is atomic, so a crash or Ctrl-C leaves either the old file or the new one,
-    never a half-written file under the final name.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"format": CACHE_FORMAT, "images": images.contiguous(), "labels": labels,
-               "classes": list(classes), "count": len(labels)}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Atomically: an interrupted write never leaves a half-written file under the final name."""
+    atomic_save({"format": CACHE_FORMAT, "images": images.contiguous(), "labels": labels,
+                 "classes": list(classes), "count": len(labels)}, path)
 
 
 def read_cache(path: Path, expected_count: int | None = None):
