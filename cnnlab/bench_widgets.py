@@ -16,8 +16,12 @@ import numpy as np
 def moves(explorer):
     """A cycle of control changes that each force a real redraw."""
     from cnnlab.widgets.convolution import ConvolutionArithmetic, KernelOnImage
+    from cnnlab.widgets.inside import FeatureMapExplorer
     from cnnlab.widgets.layers import ActivationExplorer, PoolingExplorer
 
+    if isinstance(explorer, FeatureMapExplorer):
+        return [("index", 1), ("page", 1), ("layer", "2.6"), ("page", 0), ("layer", "4.6"),
+                ("index", 2), ("layer", "1")]
     if isinstance(explorer, ConvolutionArithmetic):
         return [("step", v) for v in (1, 2, 3, 4)] + [("stride", 2), ("stride", 1), ("padding", 1), ("padding", 0)]
     if isinstance(explorer, KernelOnImage):
@@ -55,6 +59,20 @@ def measure_xo(repeat: int) -> list[float]:
     return timings
 
 
+def feature_map_explorer():
+    """The explorer on an (untrained) fast_net and random 32x32 images: redraw cost only."""
+    import torch
+
+    from cnnlab.data import ImageDataset
+    from cnnlab.models import fast_net
+    from cnnlab.widgets.inside import FeatureMapExplorer
+
+    torch.manual_seed(0)
+    data = ImageDataset(torch.randint(0, 256, (8, 3, 32, 32), dtype=torch.uint8),
+                        torch.arange(8) % 10, [str(i) for i in range(10)])
+    return FeatureMapExplorer(fast_net((32, 64, 128)).eval(), data, ["1", "2.6", "4.6"])
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
@@ -66,7 +84,8 @@ def main(argv=None) -> None:
             "KernelOnImage 224x224 (03)": lambda: measure(KernelOnImage(), args.repeat),
             "ActivationExplorer (04)": lambda: measure(ActivationExplorer(), args.repeat),
             "PoolingExplorer (05)": lambda: measure(PoolingExplorer(), args.repeat),
-            "XODrawing click (02)": lambda: measure_xo(args.repeat)}
+            "XODrawing click (02)": lambda: measure_xo(args.repeat),
+            "FeatureMapExplorer fast_net (08)": lambda: measure(feature_map_explorer(), args.repeat)}
     for name, run in runs.items():
         timings = np.array(run()) * 1000
         print(json.dumps({"explorer": name, "redraws": len(timings),
