@@ -137,24 +137,6 @@ def plot_filters(weight, title: str = "first-layer filters", ncols: int = 16) ->
     return show_images(scaled, ncols=ncols, title=title, size=0.7)
 
 
-def plot_maps(maps, order=None, title: str = "", ncols: int = 8, size: float = 1.2) -> plt.Figure:
-    """A grid of feature maps (C, H, W), in `order` (e.g. strongest first), each with its own range."""
-    maps = maps.detach().cpu().float()
-    order = range(len(maps)) if order is None else order
-    order = list(order)
-    nrows = max(1, math.ceil(len(order) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, channel in zip(axes.flat, order):
-        ax.imshow(maps[channel], cmap="viridis")
-        ax.set_title(f"#{int(channel)}", fontsize=7)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
 def overlay(ax, image, heatmap, title: str = "", alpha: float = 0.5) -> None:
     """Draw an image with a heatmap (H, W in [0, 1]) laid over it."""
     ax.imshow(to_display(image))

@@ -52,3 +52,29 @@ def pil_png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+def tile_maps(maps: np.ndarray, order, ncols: int = 8, tile: int = 96) -> Image.Image:
+    """Feature maps (C, H, W) as a labelled grid of viridis tiles, each scaled to its own range.
+
+    The fast path for the feature-map explorer: ~20 ms for 16 maps, against ~500 ms for the
+    same grid of matplotlib subplots.
+    """
+    from matplotlib import colormaps
+    from PIL import ImageDraw
+
+    order = [int(c) for c in order]
+    rows = max(1, -(-len(order) // ncols))
+    label = 14
+    sheet = Image.new("RGB", (ncols * (tile + 4), rows * (tile + label + 4)), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    viridis = colormaps["viridis"]
+    for i, channel in enumerate(order):
+        m = np.asarray(maps[channel], np.float32)
+        scaled = (m - m.min()) / max(float(m.max() - m.min()), 1e-8)
+        rgb = (viridis(scaled)[..., :3] * 255).astype(np.uint8)
+        picture = Image.fromarray(rgb).resize((tile, tile), Image.Resampling.NEAREST)
+        x, y = (i % ncols) * (tile + 4), (i // ncols) * (tile + label + 4)
+        draw.text((x + 2, y), f"#{channel}", fill=(0, 0, 0))
+        sheet.paste(picture, (x, y + label))
+    return sheet

@@ -5,8 +5,8 @@ import torch
 
 from cnnlab.data import normalize
 from cnnlab.explain import feature_maps, layer_names, strongest_first
-from cnnlab.plots import plot_maps
-from cnnlab.widgets.base import Explorer, figure_png, image_widget
+from cnnlab.render import pil_png, tile_maps
+from cnnlab.widgets.base import Explorer, image_widget
 
 PER_PAGE = 16
 
@@ -39,5 +39,5 @@ class FeatureMapExplorer(Explorer):
         label = self.data.classes[int(self.data.labels[index])]
         self.caption.value = (f"test image {index} ({label}), layer {layer}: {len(order)} maps of "
                               f"{maps.shape[2]}×{maps.shape[1]}; page {page + 1} of {pages}, strongest first")
-        self.picture.value = figure_png(plot_maps(maps, shown, ncols=8, size=1.1))
+        self.picture.value = pil_png(tile_maps(maps.cpu().numpy(), shown, ncols=8))
         return {"error": None, "maps": maps, "order": order, "shown": shown, "page": page}
