@@ -4,9 +4,21 @@ import torch
 import torch.nn.functional as F
 
 
+def tta_logits(model, x, level: int = 0) -> torch.Tensor:
+    """Average the logits over cheap variants: 0 = none, 1 = + mirror, 2 = + 1-pixel shifts."""
+    logits = model(x).float()
+    if level >= 1:
+        logits = (logits + model(x.flip(3)).float()) / 2
+    if level >= 2:
+        padded = F.pad(x, (1, 1, 1, 1), mode="reflect")
+        shifted = [padded[:, :, :-2, :-2], padded[:, :, 2:, 2:]]  # up-left, down-right
+        logits = (logits + sum(tta_logits(model, s, 1) for s in shifted) / 2) / 2
+    return logits
+
+
 @torch.no_grad()
-def predict(model, batches, device=None, amp_dtype=None, tta: bool = False):
-    """Return (logits (N, classes), labels (N,)) over all batches; `tta` averages in the mirror image."""
+def predict(model, batches, device=None, amp_dtype=None, tta: int = 0):
+    """Return (logits (N, classes), labels (N,)) over all batches, with test-time augmentation `tta`."""
     from cnnlab.train import autocast
 
     model.eval()
@@ -14,15 +26,13 @@ def predict(model, batches, device=None, amp_dtype=None, tta: bool = False):
     all_logits, all_labels = [], []
     for x, y in batches:
         with autocast(torch.device(device), amp_dtype):
-            logits = model(x).float()
-            if tta:
-                logits = (logits + model(x.flip(3)).float()) / 2
+            logits = tta_logits(model, x, int(tta))
         all_logits.append(logits)
         all_labels.append(y)
     return torch.cat(all_logits), torch.cat(all_labels)
 
 
-def evaluate(model, batches, device=None, amp_dtype=None, prefix: str = "val", tta: bool = False) -> dict:
+def evaluate(model, batches, device=None, amp_dtype=None, prefix: str = "val", tta: int = 0) -> dict:
     """{"val_loss", "val_accuracy"} of the model on `batches`."""
     logits, labels = predict(model, batches, device, amp_dtype, tta)
     return {f"{prefix}_loss": F.cross_entropy(logits, labels).item(),

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from cnnlab.data import Batches, normalize
+from cnnlab.evaluate import predict
 from cnnlab.models import fast_net, init_whitening
 from cnnlab.train import autocast, check_finite
 
@@ -55,27 +56,11 @@ def make_optimizer(model, batch_size: int, lr: float = 11.5, weight_decay: float
     return torch.optim.SGD(groups, momentum=MOMENTUM, nesterov=True)
 
 
-def tta_logits(model, x, level: int) -> torch.Tensor:
-    """Average the logits over cheap variants: 0 = none, 1 = + mirror, 2 = + 1-pixel shifts."""
-    logits = model(x).float()
-    if level >= 1:
-        logits = (logits + model(x.flip(3)).float()) / 2
-    if level >= 2:
-        padded = F.pad(x, (1, 1, 1, 1), mode="reflect")
-        shifted = [padded[:, :, :-2, :-2], padded[:, :, 2:, 2:]]  # up-left, down-right
-        logits = (logits + sum(tta_logits(model, s, 1) for s in shifted) / 2) / 2
-    return logits
-
-
-@torch.no_grad()
 def test_accuracy(model, data, device, amp_dtype=None, batch_size: int = 1000, tta: int = 1) -> float:
-    """Accuracy with test-time augmentation (see tta_logits)."""
-    model.eval()
-    correct = 0
-    for x, y in Batches(data, batch_size, device, channels_last=device.type != "mps"):
-        with autocast(device, amp_dtype):
-            correct += (tta_logits(model, x, tta).argmax(1) == y).sum().item()
-    return correct / len(data)
+    """Accuracy with test-time augmentation (see evaluate.tta_logits)."""
+    batches = Batches(data, batch_size, device, channels_last=device.type != "mps")
+    logits, labels = predict(model, batches, device, amp_dtype, tta)
+    return (logits.argmax(1) == labels).float().mean().item()
 
 
 def train_fast(train, test, device, budget: float | None = None, epochs: float | None = None,

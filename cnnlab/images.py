@@ -13,15 +13,20 @@ class NotAnImage(ValueError):
     """The uploaded file could not be read as an image."""
 
 
-def image_from_bytes(blob: bytes, size: int, channels: int, invert: bool = False):
-    """Decode, convert, resize; return (uint8 tensor (1, C, size, size), a note on what changed)."""
+def open_rgb(blob: bytes) -> tuple[Image.Image, str]:
+    """Decode any image file's bytes to RGB; return (image, its original mode) or raise NotAnImage."""
     try:
         with Image.open(io.BytesIO(blob)) as opened:
             opened.load()
-            image = to_rgb(opened)
+            return to_rgb(opened), opened.mode
     except (UnidentifiedImageError, OSError, ValueError):
         raise NotAnImage("That file is not an image this notebook can read. Upload a PNG, "
                          "JPEG, GIF, BMP or WebP picture.") from None
+
+
+def image_from_bytes(blob: bytes, size: int, channels: int, invert: bool = False):
+    """Decode, convert, resize; return (uint8 tensor (1, C, size, size), a note on what changed)."""
+    image, _ = open_rgb(blob)
     note = f"your {image.width}x{image.height} image was resized to {size}x{size}"
     image = fit(image, (size, size))
     if channels == 1:
@@ -35,14 +40,8 @@ def image_from_bytes(blob: bytes, size: int, channels: int, invert: bool = False
 
 def read_image(blob: bytes, max_side: int = 512):
     """Any image file's bytes -> (H, W, 3) uint8 RGB (shrunk to max_side), and a note on what changed."""
-    try:
-        with Image.open(io.BytesIO(blob)) as opened:
-            opened.load()
-            mode, size = opened.mode, opened.size
-            image = to_rgb(opened)
-    except (UnidentifiedImageError, OSError, ValueError):
-        raise NotAnImage("That file is not an image this notebook can read. Upload a PNG, "
-                         "JPEG, GIF, BMP or WebP picture.") from None
+    image, mode = open_rgb(blob)
+    size = image.size
     notes = [] if mode == "RGB" else [f"converted from mode {mode} to RGB"]
     if max(size) > max_side:
         image.thumbnail((max_side, max_side))
