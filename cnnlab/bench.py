@@ -83,18 +83,28 @@ def run_tutorial(name: str, device, budget: float | None, epochs: int | None, su
             "seconds": time.monotonic() - started}
 
 
-def run_fast(device, budget, epochs, widths, batch_size, amp, subset) -> dict:
+def run_fast(device, budget, epochs, widths, batch_size, amp, subset, sizes=()) -> dict:
     started = time.monotonic()
     train = load_dataset("cifar10", "train").take(subset)
     test = load_dataset("cifar10", "test")
     amp_dtype = torch.bfloat16 if amp and bf16_autocast_is_fast(device) else None
     tta = 2 if device.type == "cuda" else 1  # the shifted passes cost 3x more on a CPU
     out = train_fast(train, test, device, budget=budget, epochs=epochs, widths=widths,
-                     batch_size=batch_size, amp_dtype=amp_dtype, started=started, tta=tta)
+                     batch_size=batch_size, amp_dtype=amp_dtype, started=started, tta=tta,
+                     sizes=sizes)
     return {"epochs": round(out["epochs"], 2), "test_accuracy": out["test_accuracy"],
             "seconds": time.monotonic() - started, "train_seconds": round(out["train_seconds"], 1),
             "widths": list(widths), "batch_size": batch_size,
-            "precision": "bfloat16" if amp_dtype else "float32", "tta": tta}
+            "precision": "bfloat16" if amp_dtype else "float32", "tta": tta,
+            "sizes": [list(s) for s in sizes]}
+
+
+def parse_sizes(text: str) -> tuple:
+    """'20:0.35,24:0.6' -> ((20, 0.35), (24, 0.6)); 'none' or '' -> ()."""
+    if text.strip().lower() in ("", "none"):
+        return ()
+    return tuple((int(size), float(until)) for size, until in
+                 (part.split(":") for part in text.split(",")))
 
 
 def main(argv=None) -> None:
@@ -106,6 +116,8 @@ def main(argv=None) -> None:
     parser.add_argument("--device", help="cpu, cuda or mps (default: the best available)")
     parser.add_argument("--widths", default=None, help="fast recipe widths, e.g. 64,128,128")
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--sizes", default=None,
+                        help="progressive resizing as SIZE:UNTIL,... e.g. 20:0.35,24:0.6 (none: off)")
     parser.add_argument("--no-amp", action="store_true", help="float32 even where bfloat16 is fast")
     parser.add_argument("--subset", type=int, default=None, help="train on a stratified subset")
     parser.add_argument("--repeat", type=int, default=1)
@@ -116,13 +128,14 @@ def main(argv=None) -> None:
     recipes = args.recipe or (["fast"] if args.dataset == "cifar10" else ["keras_mnist"])
     gpu = device.type == "cuda"
     widths = tuple(int(w) for w in args.widths.split(",")) if args.widths else (
-        (64, 256, 256) if gpu else (32, 64, 128))
-    batch_size = args.batch_size or (1024 if gpu else 512)
+        (64, 256, 256) if gpu else (32, 96, 192))
+    batch_size = args.batch_size or (1024 if gpu else 256)
+    sizes = parse_sizes(args.sizes) if args.sizes is not None else ()
     for recipe in recipes:
         for _ in range(args.repeat):
             if recipe == "fast":
                 result = run_fast(device, args.budget, args.epochs, widths, batch_size,
-                                  not args.no_amp, args.subset)
+                                  not args.no_amp, args.subset, sizes)
             elif recipe in TUTORIALS:
                 epochs = int(args.epochs) if args.epochs else None
                 result = run_tutorial(recipe, device, args.budget, epochs, args.subset)

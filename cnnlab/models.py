@@ -90,7 +90,7 @@ def fast_net(widths: tuple[int, int, int] = (64, 128, 128), classes: int = 10) -
         whiten, nn.GELU(),                                                 # (B, 24, 31, 31)
         ConvBlock(24, widths[0]), ConvBlock(widths[0], widths[1]),         # (B, w1, 7, 7)
         ConvBlock(widths[1], widths[2]),                                   # (B, w2, 3, 3)
-        nn.MaxPool2d(3), nn.Flatten(),                                     # (B, w2)
+        nn.AdaptiveMaxPool2d(1), nn.Flatten(),  # (B, w2); any input size, e.g. smaller early images
         nn.Linear(widths[2], classes, bias=False), Scale(1 / 9),
     )
 

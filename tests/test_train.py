@@ -3,11 +3,13 @@
 import pytest
 import torch
 
+import cnnlab.fast
 from cnnlab import models
+from cnnlab.bench import parse_sizes
 from cnnlab.checkpoint import load_checkpoint, save_checkpoint
 from cnnlab.data import Batches, ImageDataset
 from cnnlab.evaluate import confusion_matrix, evaluate, per_class_accuracy, report
-from cnnlab.fast import Lookahead, lr_factor, train_fast
+from cnnlab.fast import Lookahead, image_size, lr_factor, time_evaluation, train_fast
 from cnnlab.train import TrainingDiverged, fit, train_one_epoch
 
 CPU = torch.device("cpu")
@@ -56,6 +58,33 @@ def test_fast_net_learns_and_whitening_decorrelates():
     result = train_fast(tiny_images(128), tiny_images(32, seed=1), CPU, epochs=8, widths=(16, 16, 16),
                         batch_size=32)
     assert result["test_accuracy"] >= 0.9
+
+
+def test_progressive_resizing_trains_small_then_full_size(monkeypatch):
+    schedule = parse_sizes("20:0.3,24:0.6")
+    assert schedule == ((20, 0.3), (24, 0.6)) and parse_sizes("none") == ()
+    assert [image_size(schedule, f) for f in (0.0, 0.29, 0.3, 0.59, 0.6, 0.99)] == [20, 20, 24, 24, 32, 32]
+    seen = []  # the image size of every forward pass
+
+    def recording_net(*args, **kwargs):
+        net = models.fast_net(*args, **kwargs)
+        net[0].register_forward_pre_hook(lambda module, inputs: seen.append(inputs[0].shape[-1]))
+        return net
+
+    monkeypatch.setattr(cnnlab.fast, "fast_net", recording_net)
+    torch.manual_seed(0)
+    result = train_fast(tiny_images(128), tiny_images(32, seed=1), CPU, epochs=16,
+                        widths=(16, 16, 16), batch_size=32, sizes=((24, 0.25), (28, 0.5)))
+    assert result["test_accuracy"] >= 0.9
+    training = seen[:result["steps"]]
+    assert training[0] == 24 and training[-1] == 32 and sorted(set(training)) == [24, 28, 32]
+    assert set(seen[result["steps"]:]) == {32}  # tested at full size
+
+
+def test_evaluation_is_timed_without_leaving_eval_mode():
+    model = models.fast_net((8, 8, 8), classes=2).to(memory_format=torch.channels_last)
+    seconds = time_evaluation(model, tiny_images(40), CPU, tta=1, sample=20)
+    assert 0 < seconds < 5 and model.training
 
 
 def test_fast_schedule_and_lookahead():
