@@ -60,7 +60,7 @@ def run_tutorial(name: str, device, budget: float | None, epochs: int | None, su
     train_batches = Batches(train, recipe.batch_size, device, shuffle=True, seed=0,
                             channels_last=channels_last, **recipe.augment)
     test_batches = Batches(test, 1000, device, channels_last=channels_last)
-    remaining = budget - (time.monotonic() - started) - 20 if budget else None  # keep time to test
+    remaining = budget - (time.monotonic() - started) - 30 if budget else None  # keep time to test
     if recipe.validation:
         with tempfile.TemporaryDirectory() as folder:
             best = Path(folder) / "best.pt"
