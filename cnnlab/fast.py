@@ -148,17 +148,14 @@ def train_fast(train, test, device, budget: float | None = None, epochs: float |
 
 def time_evaluation(model, test, device, amp_dtype=None, tta: int = 1, sample: int = 1000) -> float:
     """Seconds the final test evaluation will take, timed on `sample` test images (weights don't matter)."""
-    x = normalize(test.images[:sample].to(device))
-    if device.type != "mps":
-        x = x.contiguous(memory_format=torch.channels_last)
-    batch = [(x, test.labels[:sample].to(device))]
+    part = test.subset(range(min(sample, len(test))))
     times = []
     for _ in range(2):  # the first pass also sets up the convolution kernels for this shape
         begin = time.monotonic()
-        predict(model, batch, device, amp_dtype, tta)[0].sum().item()  # .item() waits for a GPU
+        test_accuracy(model, part, device, amp_dtype, tta=tta)  # ends in .item(): waits for a GPU
         times.append(time.monotonic() - begin)
     model.train()
-    return min(times) * len(test) / len(x)
+    return min(times) * len(test) / len(part)
 
 
 def reserve_for_evaluation(started, budget, model, test, device, amp_dtype=None, tta: int = 1) -> float:
