@@ -17,13 +17,17 @@ TOKEN ?= cnnlab
 HEADLESS ?= 0
 JOBS ?= 2
 export CNNLAB_DATA ?= $(CURDIR)/data
-export MPLBACKEND ?= Agg
+NOTEBOOK_DIR ?= notebooks
+# No MPLBACKEND here: JupyterLab hands its environment to every kernel, and a kernel told
+# "Agg" draws no figure at all. Only the unit tests (no kernel, no screen) ask for Agg.
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-# Machines whose pip is capped by /etc/xdg/pip/constraints.txt keep torch 2.14.1 and
-# torchvision 0.29.1 on local disk: ask for exactly those so pip takes the local files.
+# Course machines keep torch 2.14.1 and torchvision 0.29.1 on local disk (capped by
+# /etc/xdg/pip/constraints.txt, or as files in a local wheel folder pip is configured to read):
+# ask for exactly those so pip takes the local files instead of downloading several GB.
 # Elsewhere the ranges in pyproject.toml apply.
-TORCH ?= $(shell grep -qs 'torch<=2.14.1' /etc/xdg/pip/constraints.txt && echo 'torch==2.14.1 torchvision==0.29.1')
+LOCAL_WHEELS := $(wildcard /opt/wheels/torchvision-0.29.1-*.whl /opt/pypi-more/files/torchvision-0.29.1-*.whl)
+TORCH ?= $(shell (grep -qs 'torch<=2.14.1' /etc/xdg/pip/constraints.txt || test -n "$(LOCAL_WHEELS)") && echo 'torch==2.14.1 torchvision==0.29.1')
 
 STAMP := $(VENV)/.cnnlab-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)  # containers often run as root
@@ -45,9 +49,9 @@ lab: install data
 	@echo "Opening the workbook: notebooks/00_start_here.ipynb"
 ifeq ($(HEADLESS),1)
 	$(BIN)/jupyter lab --no-browser --ip=0.0.0.0 --port=$(PORT) --IdentityProvider.token=$(TOKEN) \
-		$(ROOT_FLAG) --ServerApp.root_dir=notebooks notebooks/00_start_here.ipynb
+		$(ROOT_FLAG) --ServerApp.root_dir=$(NOTEBOOK_DIR) $(NOTEBOOK_DIR)/00_start_here.ipynb
 else
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=notebooks notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(NOTEBOOK_DIR) $(NOTEBOOK_DIR)/00_start_here.ipynb
 endif
 
 lint: install
@@ -57,7 +61,7 @@ check-notebooks: install
 	$(BIN)/python tools/check_notebooks.py notebooks
 
 unit: install
-	$(BIN)/python -m pytest -q -n $(JOBS) -m "not browser and not slow" tests
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -n $(JOBS) -m "not browser and not slow" tests
 
 notebooks: install data
 	$(BIN)/python tools/prepare_notebooks.py notebooks build/notebooks tests/notebook_parameters.json
@@ -80,5 +84,6 @@ record-outputs: install data
 clean-notebooks: install
 	$(BIN)/python tools/check_notebooks.py --fix notebooks
 
+# The benchmark and, beside it, the notebook a student runs (defaults, MODEL=fast): ~25 min on a CPU.
 bench: install data
-	$(BIN)/python -m cnnlab.bench cifar10 --budget 600 --recipe fast
+	$(BIN)/python -m cnnlab.bench cifar10 --budget 600 --recipe fast --notebook

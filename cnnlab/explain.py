@@ -105,23 +105,30 @@ def occlusion(model: nn.Module, image: torch.Tensor, class_index: int, patch: in
     base = model(image.unsqueeze(0)).softmax(1)[0, class_index]
     tops = range(0, height - patch + 1, stride)
     lefts = range(0, width - patch + 1, stride)
-    variants = []
-    for top in tops:
-        for left in lefts:
-            covered = image.clone()
-            covered[:, top:top + patch, left:left + patch] = fill
-            variants.append(covered)
-    probabilities = torch.cat([model(torch.stack(variants[i:i + batch_size])).softmax(1)[:, class_index]
-                               for i in range(0, len(variants), batch_size)])
+    positions = [(top, left) for top in tops for left in lefts]
+    probabilities = []
+    for start in range(0, len(positions), batch_size):  # only one batch of copies exists at a time
+        chunk = positions[start:start + batch_size]
+        covered = image.unsqueeze(0).repeat(len(chunk), 1, 1, 1)   # (b, C, H, W)
+        for i, (top, left) in enumerate(chunk):
+            covered[i, :, top:top + patch, left:left + patch] = fill
+        probabilities.append(model(covered).softmax(1)[:, class_index])
+    probabilities = torch.cat(probabilities)
     return (base - probabilities).reshape(len(tops), len(lefts))
 
 
 @torch.no_grad()
-def last_spatial_layer(model: nn.Module, input_shape: tuple[int, ...]) -> str:
-    """The deepest recorded layer whose maps are still at least 2x2 (a good Grad-CAM target)."""
+def last_spatial_layer(model: nn.Module, input_shape: tuple[int, ...], min_size: int = 2) -> str:
+    """The deepest recorded layer whose maps are still at least min_size x min_size.
+
+    Grad-CAM can only point as finely as its layer's grid: a 3x3 map splits a 32-pixel image into
+    nine blocks. min_size=8 trades a little depth for a heat map that can localise.
+    """
     names = layer_names(model)
     model.eval()
     with recording(model, names) as store:
         model(torch.zeros(1, *input_shape, device=next(model.parameters()).device))
-    spatial = [n for n in names if store[n].ndim == 4 and min(store[n].shape[2:]) >= 2]
+    spatial = [n for n in names if store[n].ndim == 4 and min(store[n].shape[2:]) >= min_size]
+    if not spatial:
+        raise ValueError(f"no layer has maps of at least {min_size}x{min_size}; lower min_size")
     return spatial[-1]

@@ -49,3 +49,12 @@ def bf16_autocast_is_fast(dev: torch.device) -> bool:
     except OSError:
         return False
     return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def cpu_capabilities() -> list[str]:
+    """The CPU's vector features that decide training speed: avx2, avx512f, avx512_bf16, amx_bf16."""
+    try:
+        words = set(open("/proc/cpuinfo").read().split())
+    except OSError:
+        return []
+    return [flag for flag in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if flag in words]

@@ -2,6 +2,7 @@
 
 import os
 import socket
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -47,7 +48,25 @@ def resnet18_for(classes: int, weights_file: str | None = None, timeout: float =
 
 
 def freeze_backbone(model: nn.Module, frozen: bool = True) -> int:
-    """Freeze (or unfreeze) everything but the head `fc`; return the number of trainable parameters."""
+    """Freeze (or unfreeze) everything but the head `fc`; return the number of trainable parameters.
+
+    Frozen means more than requires_grad=False: in training mode BatchNorm would still replace
+    its ImageNet running statistics with those of our few images. So the backbone's modules stay
+    in eval mode even when `model.train()` is called; only the head trains.
+    """
     for name, parameter in model.named_parameters():
         parameter.requires_grad = not frozen or name.startswith("fc.")
+    for name, module in model.named_modules():
+        if not name or name == "fc" or name.startswith("fc."):
+            continue
+        if frozen:
+            module.train = partial(_stay_in_eval, module)  # a partial survives copy.deepcopy
+        else:
+            module.__dict__.pop("train", None)
+    model.train(model.training)  # apply to the current mode
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def _stay_in_eval(self, mode: bool = True) -> nn.Module:
+    """A frozen module's train(): it keeps its children and itself in eval mode."""
+    return nn.Module.train(self, False)

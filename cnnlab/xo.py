@@ -1,6 +1,7 @@
 """The X/O toy: 9x9 images of -1 (background) and +1 (stroke), three 3x3 filters, a vote."""
 
 import functools
+from types import MappingProxyType
 
 import numpy as np
 import torch
@@ -21,6 +22,18 @@ FILTERS = {
     "centre x": np.array([[1, -1, 1], [-1, 1, -1], [1, -1, 1]], float),
     "diagonal /": np.array([[-1, -1, 1], [-1, 1, -1], [1, -1, -1]], float),
 }
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+# The reference letters and filters are read-only: an edit in a notebook (X[4, 4] = -1) would
+# otherwise change them for every later cell and notebook of the session. Notebooks take
+# copies to play with: `X = xo.X.copy()`.
+X, O = _read_only(X), _read_only(O)
+FILTERS = MappingProxyType({name: _read_only(f) for name, f in FILTERS.items()})
 
 
 def shifted(image: np.ndarray, rows: int = 0, cols: int = 0) -> np.ndarray:

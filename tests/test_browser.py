@@ -1,5 +1,6 @@
-"""Real-browser test: JupyterLab in headless Chromium runs notebooks 02, 03 and 05, and the
-explorers react to clicks and slider moves. Screenshots go to artifacts/browser/.
+"""Real-browser test: JupyterLab, started by `make lab` as a student starts it, in headless
+Chromium. Notebooks 01, 02 and 04 show their matplotlib figures; in 02, 03 and 05 the explorers
+react to clicks and slider moves. Screenshots go to artifacts/browser/.
 
 Needs Debian's Chromium (apt-get install chromium) and Playwright for Python (no browser
 download: Playwright drives /usr/bin/chromium). Skips, saying why, where either is missing.
@@ -8,9 +9,9 @@ download: Playwright drives /usr/bin/chromium). Skips, saying why, where either 
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -26,6 +27,12 @@ TOKEN = "cnnlab-browser-test"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
+
+
+# The concept notebooks that draw matplotlib figures (03 and 05 draw only inside widgets):
+# each must show its figures to the student.
+PLOTTING = ("01_pixels_and_channels", "02_convolution_xo", "04_relu_and_activations")
+COPIED = (*PLOTTING, "03_convolution_arithmetic", "05_pooling")
 
 
 def free_port() -> int:
@@ -44,13 +51,15 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("lab")
     work = home / "notebooks"
     work.mkdir()
-    for name in ("02_convolution_xo", "03_convolution_arithmetic", "05_pooling"):
+    for name in ("00_start_here", *COPIED):
         shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", work)
-    env = os.environ | {
+    # The server starts exactly as a student's does: `make lab`, with the environment make gives
+    # it. Only where JupyterLab keeps its own settings moves (so the test's settings stay
+    # private); nothing here chooses a matplotlib backend.
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"} | {
         "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     }
     # Render every cell (JupyterLab 4 otherwise detaches cells scrolled out of view), no news.
     settings = home / "settings"
@@ -63,12 +72,11 @@ def lab(tmp_path_factory):
     port = free_port()
     log = open(home / "lab.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={work}", *(["--allow-root"] if os.geteuid() == 0 else [])],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
+        ["make", "--no-print-directory", "-C", str(ROOT), "lab", "HEADLESS=1", f"PORT={port}",
+         f"TOKEN={TOKEN}", f"NOTEBOOK_DIR={work}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    for _ in range(240):
         try:
             urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=1)
             break
@@ -78,9 +86,10 @@ def lab(tmp_path_factory):
             time.sleep(0.5)
     else:
         server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         pytest.fail("JupyterLab did not start within 60 s")
     yield url
-    server.terminate()
+    os.killpg(server.pid, signal.SIGTERM)  # make and the JupyterLab it started
     server.wait(timeout=20)
 
 
@@ -203,4 +212,31 @@ def test_pooling_explorer_follows_the_window(browser, lab):
     page.keyboard.press("ArrowLeft")   # stride 2 -> 1
     wait_for_text(caption, r"7×7 → 5×5")
     shot(page, "05_window_3_stride_1")
+    page.close()
+
+
+def wait_until_idle(page, timeout: float = 240.0) -> None:
+    """Wait until no cell shows [*] (queued or running)."""
+    prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        texts = prompts.all_inner_texts()
+        if texts and not any("[*]" in t for t in texts):
+            return
+        time.sleep(0.5)
+    shot(page, "failure")
+    raise AssertionError("the notebook did not finish running")
+
+
+@pytest.mark.parametrize("notebook", PLOTTING)
+def test_figures_reach_the_student(browser, lab, notebook):
+    """A matplotlib figure appears as a picture in the notebook's output area (not only widgets)."""
+    page = open_and_run_all(browser, lab, f"{notebook}.ipynb")
+    wait_until_idle(page)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    figures = page.locator(".jp-OutputArea-output .jp-RenderedImage img")
+    count = figures.count()
+    shot(page, f"{notebook}_figures")
+    assert count > 0, (f"{notebook}: no matplotlib figure in any output area "
+                       f"({errors.count()} error outputs); is a non-interactive backend set?")
     page.close()

@@ -89,3 +89,15 @@ def test_checks(capsys):
     with pytest.raises(checks.WrongAnswer, match="values"):
         checks.check_pooled([[0, 2], [8, 10]], grid, 2, 2)
     assert "✓" in capsys.readouterr().out
+
+
+def test_reference_letters_and_filters_cannot_be_changed_by_accident():
+    with pytest.raises(ValueError, match="read-only"):
+        xo.X[4, 4] = -1.0
+    with pytest.raises(ValueError, match="read-only"):
+        xo.FILTERS["centre x"][0, 0] = 0.0
+    with pytest.raises(TypeError):
+        xo.FILTERS["new"] = xo.FILTERS["centre x"]
+    mine = xo.X.copy()
+    mine[4, 4] = -1.0            # a student's copy changes; the reference does not
+    assert xo.X[4, 4] == 1.0 and xo.classify(xo.X) == "X"

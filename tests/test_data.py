@@ -275,3 +275,28 @@ def test_real_archives(tmp_path_factory):
             data = load_dataset(name, split, root=root)
             assert data.images.shape == (total, 1, 28, 28) and len(data.classes) == 10
     assert load_dataset("mnist", "test", root=root).labels[:4].tolist() == [7, 2, 1, 0]
+
+
+PEAK_MEMORY = """
+import resource, sys
+from cnnlab.data import image_folder
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+data = image_folder(sys.argv[1], size=64)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(tuple(data.images.shape), (after - before) // 1024)
+"""
+
+
+def test_image_folder_shrinks_phone_photos_while_loading(tmp_path):
+    """12-megapixel photos are decoded small and resized one at a time, never all kept full size."""
+    import subprocess
+    import sys
+
+    gradient = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")  # 12 MP, quick to encode
+    for i in range(12):
+        save(tmp_path / ("cats" if i % 2 else "dogs") / f"{i}.jpg", gradient.rotate(i * 30))
+    result = subprocess.run([sys.executable, "-c", PEAK_MEMORY, str(tmp_path)], capture_output=True,
+                            text=True, check=True)
+    shape, grown_mb = result.stdout.split(")")[0] + ")", int(result.stdout.split()[-1])
+    assert shape == "(12, 3, 64, 64)"
+    assert grown_mb < 150, f"peak memory grew by {grown_mb} MB for 12 photos (36 MB each at full size)"

@@ -88,3 +88,25 @@ def test_strongest_first():
     maps[1] += 5
     maps[2] += 1
     assert strongest_first(maps).tolist() == [1, 2, 0]
+
+
+def test_occlusion_builds_one_batch_of_copies_at_a_time():
+    """A 224-pixel image has thousands of patch positions: only batch_size copies may exist at once."""
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.AdaptiveAvgPool2d(1),
+                              torch.nn.Flatten(), torch.nn.Linear(4, 3))
+    seen = []
+    net[0].register_forward_pre_hook(lambda module, inputs: seen.append(inputs[0].shape[0]))
+    image = torch.randn(3, 224, 224)
+    drop = occlusion(net, image, 1, patch=8, stride=4, batch_size=64)
+    assert drop.shape == (55, 55) and max(seen) == 64 and sum(seen) == 1 + 55 * 55
+    small = torch.randn(3, 12, 12)
+    expected = torch.zeros(3, 3)
+    with torch.no_grad():
+        base = net(small[None]).softmax(1)[0, 2]
+        for r, top in enumerate(range(0, 9, 4)):
+            for c, left in enumerate(range(0, 9, 4)):
+                covered = small.clone()
+                covered[:, top:top + 4, left:left + 4] = 0
+                expected[r, c] = base - net(covered[None]).softmax(1)[0, 2]
+    assert torch.allclose(occlusion(net, small, 2, patch=4, stride=4, batch_size=2), expected, atol=1e-6)

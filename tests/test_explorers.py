@@ -108,3 +108,19 @@ def test_feature_map_explorer():
     e.index.value = 4
     assert "test image 4 (a)" in e.caption.value
     assert hook_count(model) == 0
+
+
+def test_an_error_inside_an_explorer_is_shown_in_the_widget():
+    """A callback's exception would go to Lab's log and freeze the widget: it is shown instead."""
+    e = PoolingExplorer()
+    good = e.result
+
+    def broken():
+        raise ValueError("window larger than the picture")
+
+    e.update = broken
+    e.window.value = 3                      # the change runs refresh(); nothing is raised here
+    assert "window larger than the picture" in e.message.value and "ValueError" in e.message.value
+    e.update = type(e).update.__get__(e)    # the next change works again and clears the message
+    e.window.value = 2
+    assert e.message.value == "" and e.result["shape"] == good["shape"]

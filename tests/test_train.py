@@ -1,15 +1,16 @@
 """Training plumbing: it learns, it checkpoints atomically, it resumes exactly, it stops on NaN."""
 
+from dataclasses import replace
+
 import pytest
 import torch
 
-import cnnlab.fast
 from cnnlab import models
-from cnnlab.bench import parse_sizes
 from cnnlab.checkpoint import load_checkpoint, save_checkpoint
 from cnnlab.data import Batches, ImageDataset
 from cnnlab.evaluate import confusion_matrix, evaluate, per_class_accuracy, report
-from cnnlab.fast import Lookahead, image_size, lr_factor, time_evaluation, train_fast
+from cnnlab.fast import Lookahead, lr_factor, time_evaluation, tta_accuracy
+from cnnlab.recipes import RECIPES, train_recipe
 from cnnlab.train import TrainingDiverged, fit, train_one_epoch
 
 CPU = torch.device("cpu")
@@ -55,30 +56,9 @@ def test_fast_net_learns_and_whitening_decorrelates():
     cov = flat @ flat.T / flat.shape[1]
     assert torch.allclose(cov.diag(), torch.ones(12), atol=0.1)
     assert (cov - torch.diag(cov.diag())).abs().max() < 0.1
-    result = train_fast(tiny_images(128), tiny_images(32, seed=1), CPU, epochs=8, widths=(16, 16, 16),
-                        batch_size=32)
-    assert result["test_accuracy"] >= 0.9
-
-
-def test_progressive_resizing_trains_small_then_full_size(monkeypatch):
-    schedule = parse_sizes("20:0.3,24:0.6")
-    assert schedule == ((20, 0.3), (24, 0.6)) and parse_sizes("none") == ()
-    assert [image_size(schedule, f) for f in (0.0, 0.29, 0.3, 0.59, 0.6, 0.99)] == [20, 20, 24, 24, 32, 32]
-    seen = []  # the image size of every forward pass
-
-    def recording_net(*args, **kwargs):
-        net = models.fast_net(*args, **kwargs)
-        net[0].register_forward_pre_hook(lambda module, inputs: seen.append(inputs[0].shape[-1]))
-        return net
-
-    monkeypatch.setattr(cnnlab.fast, "fast_net", recording_net)
-    torch.manual_seed(0)
-    result = train_fast(tiny_images(128), tiny_images(32, seed=1), CPU, epochs=16,
-                        widths=(16, 16, 16), batch_size=32, sizes=((24, 0.25), (28, 0.5)))
-    assert result["test_accuracy"] >= 0.9
-    training = seen[:result["steps"]]
-    assert training[0] == 24 and training[-1] == 32 and sorted(set(training)) == [24, 28, 32]
-    assert set(seen[result["steps"]:]) == {32}  # tested at full size
+    recipe = replace(RECIPES["fast"], widths=(16, 16, 16), batch_size=32)
+    run = train_recipe(recipe, tiny_images(128), None, CPU, epochs=8)
+    assert tta_accuracy(run["model"], tiny_images(32, seed=1), CPU) >= 0.9
 
 
 def test_evaluation_is_timed_without_leaving_eval_mode():
@@ -189,3 +169,27 @@ def test_small_cnn_any_size_and_offline_resnet(monkeypatch):
     assert not pretrained and "could not use" in message and "WEIGHTS_FILE" in message
     assert resnet(torch.zeros(1, 3, 64, 64)).shape == (1, 3)
     assert freeze_backbone(resnet) == 512 * 3 + 3
+
+
+def test_frozen_backbone_keeps_its_batchnorm_statistics():
+    from cnnlab.transfer import freeze_backbone, resnet18_for
+
+    resnet, _, _ = resnet18_for(3, weights_file="/nonexistent/resnet18.pth", timeout=0.01)
+    freeze_backbone(resnet)
+    resnet.train()
+    norms = [m for m in resnet.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    before = [m.running_mean.clone() for m in norms]
+    optimizer = torch.optim.SGD([p for p in resnet.parameters() if p.requires_grad], lr=0.1)
+    loss = resnet(torch.randn(4, 3, 64, 64) * 3 + 1).sum()
+    loss.backward()
+    optimizer.step()
+    assert resnet.training and resnet.fc.training and not any(m.training for m in norms)
+    assert all(torch.equal(b, m.running_mean) for b, m in zip(before, norms))
+    import copy
+    twin = copy.deepcopy(resnet).train()  # a copy keeps its own frozen backbone
+    assert not twin.layer1[0].bn1.training and twin.fc.training and twin.layer1[0].bn1 is not norms[1]
+    freeze_backbone(resnet, frozen=False)   # fine-tuning: everything trains again
+    resnet.train()
+    assert all(m.training for m in norms)
+    resnet(torch.randn(4, 3, 64, 64) * 3 + 1)
+    assert not all(torch.equal(b, m.running_mean) for b, m in zip(before, norms))

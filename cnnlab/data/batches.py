@@ -9,21 +9,27 @@ import math
 import torch
 import torch.nn.functional as F
 
-# Per-channel statistics of the training sets (pixels scaled to [0, 1]).
-STATS = {
-    3: ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),  # CIFAR-10
-    1: ((0.1307,), (0.3081,)),                                 # MNIST
-}
-IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+from cnnlab.data.stats import IMAGENET_STATS, STATS, channel_stats  # noqa: F401  (re-exported)
 
 
-def normalize(images: torch.Tensor, mean=None, std=None, dtype=torch.float32) -> torch.Tensor:
-    """uint8 (B, C, H, W) to float, scaled to [0, 1], then standardised per channel."""
-    channels = images.shape[1]
-    default_mean, default_std = STATS.get(channels, ((0.5,) * channels, (0.25,) * channels))
-    mean = torch.tensor(mean or default_mean, device=images.device, dtype=dtype).view(1, -1, 1, 1)
-    std = torch.tensor(std or default_std, device=images.device, dtype=dtype).view(1, -1, 1, 1)
+def normalize(images: torch.Tensor, mean, std, dtype=torch.float32) -> torch.Tensor:
+    """uint8 (B, C, H, W) to float, scaled to [0, 1], then standardised per channel.
+
+    Pass the dataset's own statistics: `normalize(images, *dataset.stats())`.
+    """
+    if len(mean) != images.shape[1] or len(std) != images.shape[1]:
+        raise ValueError(f"{images.shape[1]}-channel images need {images.shape[1]} means and spreads, "
+                         f"got {len(mean)} and {len(std)}: use the statistics of the images' own dataset")
+    mean = torch.tensor(mean, device=images.device, dtype=dtype).view(1, -1, 1, 1)
+    std = torch.tensor(std, device=images.device, dtype=dtype).view(1, -1, 1, 1)
     return (images.to(dtype) / 255 - mean) / std
+
+
+def denormalize(x: torch.Tensor, mean, std) -> torch.Tensor:
+    """The inverse of normalize: standardised floats back to [0, 1] pixels, for showing."""
+    mean = torch.tensor(mean, device=x.device, dtype=x.dtype).view(1, -1, 1, 1)
+    std = torch.tensor(std, device=x.device, dtype=x.dtype).view(1, -1, 1, 1)
+    return (x * std + mean).clamp(0, 1)
 
 
 def random_crop(x: torch.Tensor, padding: int, generator=None) -> torch.Tensor:
@@ -72,8 +78,8 @@ class Batches:
         seed: fixes shuffling and augmentation.
         dtype: float type of the yielded images.
         channels_last: yield images in channels_last memory format (faster convs on many devices).
-        mean, std: per-channel statistics for normalisation (default: the dataset's, see STATS;
-            pretrained ImageNet networks want IMAGENET_STATS).
+        mean, std: per-channel statistics for normalisation (default: the dataset's own,
+            `data.stats()`; pretrained ImageNet networks want IMAGENET_STATS).
     """
 
     def __init__(self, data, batch_size: int = 256, device="cpu", shuffle: bool = False,
@@ -88,6 +94,8 @@ class Batches:
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
         self.crop, self.flip, self.rotate = crop, flip, rotate
         self.dtype, self.channels_last = dtype, channels_last
+        if mean is None or std is None:
+            mean, std = data.stats() if hasattr(data, "stats") else channel_stats(data.images)
         self.mean, self.std = mean, std
         self.generator = torch.Generator(device=self.device).manual_seed(seed)
         self.flip_bits = torch.rand(len(self.labels), device=self.device,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 import torch
 
 from cnnlab.data.split import stratified_split
+from cnnlab.data.stats import channel_stats, named_stats
 
 
 @dataclass
@@ -16,6 +17,7 @@ class ImageDataset:
     classes: list[str]
     name: str = ""
     notes: list[str] = field(default_factory=list)  # what image_folder skipped or converted
+    statistics: tuple | None = None  # (mean, std) per channel for normalisation; see stats()
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -27,9 +29,17 @@ class ImageDataset:
         return (f"ImageDataset({self.name!r}: {len(self)} images of shape "
                 f"{tuple(self.images.shape[1:])}, {len(self.classes)} classes)")
 
+    def stats(self) -> tuple[tuple, tuple]:
+        """(mean, std) per channel: the dataset's published numbers if it is a known one, else
+        measured on these images once (image_folder measures them on the whole folder)."""
+        if self.statistics is None:
+            self.statistics = named_stats(self.name) or channel_stats(self.images)
+        return self.statistics
+
     def subset(self, indices) -> "ImageDataset":
         indices = torch.as_tensor(indices, dtype=torch.int64)
-        return ImageDataset(self.images[indices], self.labels[indices], self.classes, self.name)
+        return ImageDataset(self.images[indices], self.labels[indices], self.classes, self.name,
+                            statistics=self.statistics)
 
     def take(self, count: int | None, seed: int = 0) -> "ImageDataset":
         """A stratified subset of `count` images (all of them when count is None)."""

@@ -8,6 +8,7 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cnnlab.data.dataset import ImageDataset
+from cnnlab.data.stats import channel_stats
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
@@ -43,7 +44,7 @@ def image_folder(path: str | Path, size: int | tuple[int, int] | None = None,
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder. Put your images in "
                                 f"{root}/<class name>/<image file>, one folder per class.")
-    notes, items = [], []  # items: (PIL image, class name)
+    notes, found = [], []  # found: (file, class name, (width, height)) read from the headers only
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     for folder in folders:
         count = 0
@@ -51,29 +52,51 @@ def image_folder(path: str | Path, size: int | tuple[int, int] | None = None,
             if not file.is_file() or file.name.startswith("."):
                 continue
             try:
-                with Image.open(file) as image:
-                    image.load()
-                    items.append((to_rgb(image), folder.name))
+                with Image.open(file) as image:  # opening reads the header, not the pixels
+                    found.append((file, folder.name, upright_size(image)))
                     count += 1
             except (UnidentifiedImageError, OSError, ValueError):
                 notes.append(f"skipped {file.relative_to(root)}: not a readable image")
         if count == 0:
             notes.append(f"dropped class {folder.name!r}: its folder holds no images")
-    if not items:
+    if not found:
         raise ValueError(f"No images found under {root}. Expected {root}/<class name>/<image file> "
                          f"(found folders: {[f.name for f in folders] or 'none'}).")
-    classes = sorted({name for _, name in items})
     if size is None:
-        size = Counter(image.size for image, _ in items).most_common(1)[0][0]
+        size = Counter(image_size for _, _, image_size in found).most_common(1)[0][0]
     elif isinstance(size, int):
         size = (size, size)
-    resized = sum(image.size != size for image, _ in items)
-    if resized:
-        notes.append(f"resized {resized} of {len(items)} images to {size[0]}x{size[1]}")
-    arrays = []
-    for image, _ in items:
-        image = fit(image, size) if image.size != size else image
+    # Decode, shrink and keep one image at a time: a folder of 12-megapixel photos would need
+    # 36 MB each if every full-size photo were kept until the end.
+    arrays, names, resized = [], [], 0
+    for file, name, image_size in found:
+        try:
+            with Image.open(file) as image:
+                image.draft("RGB", size)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that is enough
+                image = to_rgb(image)
+        except (UnidentifiedImageError, OSError, ValueError):
+            notes.append(f"skipped {file.relative_to(root)}: its pixels could not be read")
+            continue
+        if image.size != size or image_size != size:
+            image, resized = fit(image, size), resized + 1
         array = np.asarray(image.convert("L") if grayscale else image, dtype=np.uint8)
         arrays.append(array[None] if grayscale else array.transpose(2, 0, 1))  # (C, H, W)
-    labels = torch.tensor([classes.index(name) for _, name in items], dtype=torch.int64)
-    return ImageDataset(torch.from_numpy(np.stack(arrays)), labels, classes, name=root.name, notes=notes)
+        names.append(name)
+    if resized:
+        notes.append(f"resized {resized} of {len(arrays)} images to {size[0]}x{size[1]}")
+    classes = sorted(set(names))
+    labels = torch.tensor([classes.index(name) for name in names], dtype=torch.int64)
+    images = torch.from_numpy(np.stack(arrays))
+    # Measured on the whole folder, so train, validation and test parts normalise alike.
+    return ImageDataset(images, labels, classes, name=root.name, notes=notes,
+                        statistics=channel_stats(images))
+
+
+def upright_size(image: Image.Image) -> tuple[int, int]:
+    """(width, height) as shown, after the camera's EXIF rotation (orientations 5-8 swap them)."""
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+    except Exception:  # a broken EXIF block must not lose the image
+        orientation = 1
+    width, height = image.size
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)

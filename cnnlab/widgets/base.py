@@ -26,7 +26,13 @@ class Explorer:
 
     def refresh(self) -> None:
         start = time.perf_counter()
-        self.result = self.update()
+        try:
+            self.result = self.update()
+        except Exception as problem:  # noqa: BLE001 - shown to the student, not lost in Lab's log
+            # An exception in a widget callback goes to JupyterLab's log console, and the
+            # student sees a frozen widget: say it here, in the widget, instead.
+            self.result = {"error": f"this setting failed ({type(problem).__name__}: {problem}). "
+                                    "Change a control to try again; the last picture is kept."}
         error = self.result.get("error") if isinstance(self.result, dict) else None
         self.message.value = (f"<div style='color:#b00020;padding:4px'>⚠ {error}</div>" if error else "")
         self.last_seconds = time.perf_counter() - start

@@ -29,7 +29,7 @@ class FeatureMapExplorer(Explorer):
 
     def update(self) -> dict:
         index, layer = self.controls["index"].value, self.controls["layer"].value
-        image = normalize(self.data.images[index:index + 1].to(self.device))[0]
+        image = normalize(self.data.images[index:index + 1].to(self.device), *self.data.stats())[0]
         maps = feature_maps(self.model, image, layer)                    # (C, H, W)
         order = strongest_first(maps)
         pages = max(1, -(-len(order) // PER_PAGE))

@@ -1,0 +1,101 @@
+"""Draw a digit free-hand: an ipycanvas canvas, or the toggle grid where ipycanvas is missing.
+
+ipycanvas (a maintained Jupyter widget for the browser's Canvas API) delivers the mouse or pen
+events; the strokes are kept in Python, rendered and preprocessed as MNIST digits were
+(cnnlab.digits), and handed to `on_change(image)` after each stroke.
+"""
+
+import ipywidgets as widgets
+import numpy as np
+
+from cnnlab.digits import CANVAS, mnist_style, render_strokes
+
+
+class DigitCanvas:
+    """A 280x280 drawing surface. `strokes` holds what was drawn; `image` is the 28x28 digit.
+
+    Tests and notebooks can draw without a mouse: `canvas.draw([[(x, y), ...], ...])`.
+    """
+
+    def __init__(self, on_change=None, line_width: float = 28.0):
+        self.on_change, self.line_width = on_change, line_width
+        self.strokes: list[list[tuple[float, float]]] = []
+        self.image = np.zeros((28, 28), np.uint8)
+        self.clear_button = widgets.Button(description="clear")
+        self.clear_button.on_click(lambda _: self.clear())
+        try:
+            from ipycanvas import Canvas
+        except ImportError:  # the toggle grid still works, coarser (14x14 cells)
+            self.canvas = None
+            from cnnlab.widgets.pixelgrid import PixelGrid
+
+            self.grid = PixelGrid(14, 14, on_change=self._grid_changed)
+            self.widget = widgets.VBox([widgets.HTML("ipycanvas is not installed: click cells "
+                                                     "to draw (pip install ipycanvas to draw "
+                                                     "free-hand)"), self.grid.widget])
+            return
+        self.canvas = Canvas(width=CANVAS, height=CANVAS, layout=widgets.Layout(
+            width=f"{CANVAS}px", height=f"{CANVAS}px", border="1px solid #999"))
+        self.canvas.fill_style = "black"
+        self.canvas.fill_rect(0, 0, CANVAS, CANVAS)
+        self.canvas.stroke_style, self.canvas.line_width = "white", line_width
+        self.canvas.line_cap = self.canvas.line_join = "round"
+        self.canvas.on_mouse_down(self._down)
+        self.canvas.on_mouse_move(self._move)
+        self.canvas.on_mouse_up(self._up)
+        self.canvas.on_mouse_out(self._up)
+        self._drawing = False
+        self.widget = widgets.VBox([self.canvas, self.clear_button])
+
+    # --- mouse / pen ----------------------------------------------------------------------
+    def _down(self, x, y):
+        self._drawing = True
+        self.strokes.append([(x, y)])
+
+    def _move(self, x, y):
+        if self._drawing:
+            (px, py) = self.strokes[-1][-1]
+            self.strokes[-1].append((x, y))
+            self.canvas.stroke_line(px, py, x, y)
+
+    def _up(self, x, y):
+        if self._drawing:
+            self._drawing = False
+            self._changed()
+
+    # --- from code ------------------------------------------------------------------------
+    def draw(self, strokes) -> np.ndarray:
+        """Add strokes as if drawn by hand; returns the 28x28 digit."""
+        for stroke in strokes:
+            stroke = [(float(x), float(y)) for x, y in stroke]
+            self.strokes.append(stroke)
+            if self.canvas is not None:
+                xs, ys = zip(*stroke)
+                self.canvas.stroke_lines(list(zip(xs, ys))) if len(stroke) > 1 else None
+        self._changed()
+        return self.image
+
+    def clear(self) -> None:
+        self.strokes = []
+        if self.canvas is not None:
+            self.canvas.fill_rect(0, 0, CANVAS, CANVAS)
+        else:
+            self.grid.set(np.zeros((14, 14)))
+        self.image = np.zeros((28, 28), np.uint8)
+
+    def _changed(self) -> None:
+        ink = render_strokes(self.strokes, CANVAS, self.line_width)
+        self.image = mnist_style(ink)
+        if self.on_change and self.strokes:
+            self.on_change(self.image)
+
+    def _grid_changed(self, values) -> None:
+        big = np.kron(values, np.ones((20, 20)))  # 14x14 cells -> 280x280 ink
+        self.image = mnist_style(big.astype(np.float32))
+        if self.on_change:
+            self.on_change(self.image)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)

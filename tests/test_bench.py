@@ -1,0 +1,31 @@
+"""The benchmark's plumbing: it reads what a notebook printed, and refuses a recipe of another dataset."""
+
+import nbformat
+import pytest
+
+from cnnlab import bench
+from cnnlab.notebook_run import ACCURACY, find_notebook, printed_text
+from cnnlab.runtime import cpu_capabilities
+
+
+def test_reads_the_accuracy_a_notebook_printed():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(report)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Test accuracy of cat: 70.0%\n"),
+                    nbformat.v4.new_output("stream", name="stdout",
+                                           text="Test accuracy (overall): 87.12% (8712/10000)\n")]
+    nb.cells.append(cell)
+    assert [float(a) for a in ACCURACY.findall(printed_text(nb))] == [87.12]
+
+
+def test_finds_notebooks_by_name_whatever_their_number():
+    assert find_notebook("cifar10_classifier").name.endswith("_cifar10_classifier.ipynb")
+    with pytest.raises(FileNotFoundError, match="no notebook"):
+        find_notebook("no_such_lesson")
+
+
+def test_refuses_a_recipe_of_another_dataset(capsys):
+    with pytest.raises(SystemExit):
+        bench.main(["mnist", "--recipe", "fast", "--epochs", "1"])
+    assert "no mnist recipe 'fast'" in capsys.readouterr().err
+    assert set(cpu_capabilities()) <= {"avx2", "avx512f", "avx512_bf16", "amx_bf16"}

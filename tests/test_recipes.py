@@ -1,0 +1,112 @@
+"""The recipes' pieces: each notebook parameter reaches the piece it names, the schedule ends when
+training ends, a summed-loss optimizer refuses an averaged loss, and the CIFAR-10 notebook trains
+exactly what the benchmark's train_recipe trains."""
+
+import time
+from dataclasses import replace
+
+import pytest
+import torch
+from test_train import tiny_images
+
+from cnnlab.data import Batches
+from cnnlab.evaluate import evaluate
+from cnnlab.fast import lr_factor, summed_loss_sgd
+from cnnlab.recipes import RECIPES, Clock, CrossEntropy, Meter, Recipe, adam, train_recipe
+from cnnlab.train import TrainingDiverged
+
+CPU = torch.device("cpu")
+SMALL_FAST = replace(RECIPES["fast"], widths=(8, 8, 8), batch_size=16)
+
+
+def test_clock_ends_at_whichever_runs_out_first():
+    by_steps = Clock(seconds=1000, steps=10)
+    for _ in range(5):
+        by_steps.tick()
+    assert by_steps.fraction() == pytest.approx(0.5, abs=1e-3) and not by_steps.done()
+    for _ in range(5):
+        by_steps.tick()
+    assert by_steps.done()
+    by_time = Clock(seconds=0.05, steps=10_000)
+    time.sleep(0.06)
+    assert by_time.done() and by_time.steps == 0
+    assert Clock(seconds=100, elapsed=50).fraction() == pytest.approx(0.5, abs=0.01)  # resumed
+    assert Clock(steps=4, step=2).fraction() == 0.5
+    with pytest.raises(ValueError, match="time budget"):
+        Clock()
+
+
+def test_schedule_reaches_its_end_when_max_epochs_stops_training():
+    """On a fast machine MAX_EPOCHS stops training long before TIME_BUDGET: the rate must still decay."""
+    rates = []
+    run = train_recipe(_Recording(SMALL_FAST, rates), tiny_images(64), None, CPU, seconds=3600, epochs=3)
+    assert run["steps"] == 3 * (64 // 16) == len(rates)
+    assert rates[0] == pytest.approx(lr_factor(0.0), rel=1e-3)
+    assert rates[-1] == pytest.approx(lr_factor((run["steps"] - 1) / run["steps"]), rel=1e-3)
+    assert rates[-1] < 0.2  # decayed, not stuck at the peak
+
+
+class _Recording(Recipe):
+    """A recipe that records the learning-rate factor it sets at every step."""
+
+    def __init__(self, recipe, rates):
+        super().__init__(**{f: getattr(recipe, f) for f in recipe.__dataclass_fields__})
+        object.__setattr__(self, "rates", rates)
+
+    def adjust(self, model, optimizer, fraction):
+        super().adjust(model, optimizer, fraction)
+        self.rates.append(optimizer.param_groups[-1]["lr"] / optimizer.param_groups[-1]["base_lr"])
+
+
+def test_learning_rate_parameter_changes_the_rate():
+    model = RECIPES["fast"].build(tiny_images(16), CPU, widths=(8, 8, 8))
+    default = summed_loss_sgd(model, 256)
+    doubled = summed_loss_sgd(model, 256, lr=23.0)
+    assert [g["base_lr"] for g in doubled.param_groups] == pytest.approx(
+        [2 * g["base_lr"] for g in default.param_groups])
+    tutorial = RECIPES["pytorch_tutorial"].build(tiny_images(4), CPU)
+    assert adam(tutorial, 30).param_groups[0]["base_lr"] == 1e-3
+    assert adam(tutorial, 30, lr=3e-3).param_groups[0]["base_lr"] == 3e-3
+    optimizer = adam(tutorial, 30, lr=3e-3)
+    RECIPES["pytorch_tutorial"].adjust(tutorial, optimizer, 0.9)  # constant schedule
+    assert optimizer.param_groups[0]["lr"] == 3e-3
+
+
+def test_batch_size_parameter_changes_the_batches_and_the_weight_decay():
+    recipe = RECIPES["fast"]
+    assert len(recipe.batches(tiny_images(64), CPU, batch_size=16)) == 4
+    assert len(recipe.batches(tiny_images(64), CPU, batch_size=32)) == 2
+    model = recipe.build(tiny_images(16), CPU, widths=(8, 8, 8))
+    small, large = summed_loss_sgd(model, 128), summed_loss_sgd(model, 256)
+    assert large.param_groups[1]["weight_decay"] == pytest.approx(2 * small.param_groups[1]["weight_decay"])
+
+
+def test_a_summed_loss_optimizer_refuses_an_averaged_loss():
+    with pytest.raises(ValueError, match="summed over the batch"):
+        replace(RECIPES["fast"], loss=CrossEntropy("mean", 0.2))
+    with pytest.raises(ValueError, match="reduction"):
+        CrossEntropy("average")
+
+
+def test_recipes_train_and_tutorials_keep_the_best_validation_checkpoint():
+    recipe = replace(RECIPES["fast"], widths=(16, 16, 16), batch_size=32)
+    run = train_recipe(recipe, tiny_images(128), tiny_images(32, seed=1), CPU, epochs=8, seed=0)
+    history = run["history"]
+    assert len(history) == 8 and history[-1]["val_accuracy"] >= 0.7  # chance: 0.5
+    assert run["model"][0].bias.requires_grad is False  # the whitening bias stopped learning at 30 %
+    tutorial = replace(RECIPES["tf_tutorial"], batch_size=16)
+    run = train_recipe(tutorial, tiny_images(64), tiny_images(32, seed=1), CPU, epochs=3, seed=0)
+    best = min(h["val_loss"] for h in run["history"])
+    assert evaluate(run["model"], Batches(tiny_images(32, seed=1), 32))["val_loss"] == pytest.approx(best, rel=1e-4)
+
+
+def test_meter_reports_per_image_loss_and_stops_on_nan():
+    meter = Meter(CrossEntropy("sum"))
+    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0]])
+    labels = torch.tensor([0, 0])
+    meter.add(CrossEntropy("sum")(logits, labels), logits, labels)
+    assert meter.result()["train_loss"] == pytest.approx(CrossEntropy("mean")(logits, labels).item())
+    assert meter.result()["train_accuracy"] == 0.5
+    meter.add(torch.tensor(float("nan")), logits, labels)
+    with pytest.raises(TrainingDiverged, match="Lower the learning rate"):
+        meter.result()
