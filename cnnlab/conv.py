@@ -105,3 +105,60 @@ def window_at(plan: dict, step: int) -> tuple[int, int, int, int]:
     """(output row, output col, top, left) of the window at `step` (row by row, in padded coordinates)."""
     row, col = divmod(min(step, plan["steps"] - 1), plan["output"])
     return row, col, row * plan["stride"], col * plan["stride"]
+
+
+# --- receptive field ---------------------------------------------------------------------------
+
+ELEMENTWISE = (torch.nn.ReLU, torch.nn.GELU, torch.nn.LeakyReLU, torch.nn.Sigmoid, torch.nn.Tanh,
+               torch.nn.BatchNorm2d, torch.nn.Dropout, torch.nn.Dropout2d, torch.nn.Identity)
+
+
+def spatial_layers(model) -> list:
+    """The leaf layers of a model in order (nested Sequentials flattened)."""
+    if isinstance(model, torch.nn.Module) and not list(model.children()):
+        return [model]
+    layers = model.children() if isinstance(model, torch.nn.Module) else model
+    return [leaf for layer in layers for leaf in spatial_layers(layer)]
+
+
+def receptive_field(layers) -> dict:
+    """Receptive field of the last layer's units, in input pixels, along (height, width).
+
+    `layers`: a sequence (or nn.Sequential) of nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d and
+    element-wise layers (ReLU, BatchNorm, dropout, ...). Returns
+    {"size": (h, w), "jump": (h, w), "start": (h, w)}: each unit sees `size` input pixels (the
+    span, holes from dilation included), neighbouring units are `jump` input pixels apart, and
+    unit (i, j) starts at input row start_h + i * jump_h, column start_w + j * jump_w (negative
+    when it begins in the padding).
+
+    Per layer with kernel k, stride s, padding p, dilation d (k' = d(k - 1) + 1):
+        size += (k' - 1) * jump;   start -= p * jump;   jump *= s
+    """
+    size, jump, start = [1, 1], [1, 1], [0, 0]
+    for layer in spatial_layers(layers):
+        if isinstance(layer, ELEMENTWISE):
+            continue
+        if not isinstance(layer, torch.nn.Conv2d | torch.nn.MaxPool2d | torch.nn.AvgPool2d):
+            raise ValueError(f"receptive_field follows Conv2d, MaxPool2d, AvgPool2d and element-wise "
+                             f"layers; {type(layer).__name__} changes the picture in another way. "
+                             "Pass the layers before it.")
+        kernel = pair(layer.kernel_size)
+        stride = pair(layer.stride if layer.stride is not None else layer.kernel_size)
+        padding = pair(layer.padding)
+        dilation = pair(getattr(layer, "dilation", 1))
+        if isinstance(layer.padding, str):
+            raise ValueError("padding='same'/'valid' strings: give the padding as numbers")
+        for axis in range(2):
+            span = dilation[axis] * (kernel[axis] - 1) + 1
+            size[axis] += (span - 1) * jump[axis]
+            start[axis] -= padding[axis] * jump[axis]
+            jump[axis] *= stride[axis]
+    return {"size": tuple(size), "jump": tuple(jump), "start": tuple(start)}
+
+
+def field_box(field: dict, row: int, col: int, height: int, width: int) -> tuple[int, int, int, int]:
+    """The input pixels unit (row, col) sees, clipped to the image: (top, left, bottom, right), inclusive."""
+    top = field["start"][0] + row * field["jump"][0]
+    left = field["start"][1] + col * field["jump"][1]
+    bottom, right = top + field["size"][0] - 1, left + field["size"][1] - 1
+    return max(top, 0), max(left, 0), min(bottom, height - 1), min(right, width - 1)

@@ -68,3 +68,79 @@ def test_same_padding():
     assert same_padding(3) == 1 and same_padding(5) == 2 and same_padding(3, dilation=2) == 2
     with pytest.raises(ValueError, match="odd"):
         same_padding(4)
+
+
+def gradient_box(layers, height, width, row, col):
+    """Bounding box of the input pixels with a non-zero gradient of one output unit."""
+    import torch.nn as nn
+
+    # Average pooling passes gradient to every pixel of its window (max pooling only to the
+    # largest), so it shows the whole field; positive weights and inputs avoid cancellations.
+    probe = nn.Sequential(*[nn.AvgPool2d(l.kernel_size, l.stride, l.padding) if isinstance(l, nn.MaxPool2d)
+                            and l.dilation == 1 else l for l in layers])
+    for layer in probe:
+        if isinstance(layer, nn.Conv2d):
+            nn.init.uniform_(layer.weight, 0.1, 1.0)
+    x = (torch.rand(1, 2, height, width) + 0.5).requires_grad_(True)  # every stack starts at 2 channels
+    out = probe(x)
+    out[0, 0, row, col].backward()
+    rows, cols = torch.nonzero(x.grad[0].abs().sum(0) > 0, as_tuple=True)
+    return int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max()), out.shape[2:]
+
+
+def test_receptive_field_matches_the_gradient_on_random_stacks():
+    import random
+
+    import torch.nn as nn
+
+    from cnnlab.conv import field_box, receptive_field
+
+    rng = random.Random(0)
+    checked = 0
+    for _ in range(60):
+        layers, channels = [], 2
+        for _ in range(rng.randint(1, 4)):
+            kernel = (rng.randint(1, 4), rng.randint(1, 4))
+            stride, dilation = (rng.randint(1, 3), rng.randint(1, 2)), (rng.randint(1, 3), rng.randint(1, 2))
+            kind = rng.choice(["conv", "conv", "max", "avg"])
+            if kind == "conv":
+                padding = (rng.randint(0, kernel[0] // 2 + 1), rng.randint(0, kernel[1] // 2 + 1))
+                layers += [nn.Conv2d(channels, 3, kernel, stride, padding, dilation), nn.ReLU()]
+                channels = 3
+            else:
+                padding = (rng.randint(0, kernel[0] // 2), rng.randint(0, kernel[1] // 2))
+                pool = nn.MaxPool2d if kind == "max" else nn.AvgPool2d
+                layers.append(pool(kernel, stride, padding) if kind == "avg"
+                              else pool(kernel, stride, padding, dilation=1))
+        field = receptive_field(layers)
+        try:
+            top, left, bottom, right, shape = gradient_box(layers, 40, 37, 0, 0)
+        except RuntimeError:  # the stack shrinks a 40x37 input to nothing: not a case
+            continue
+        row, col = shape[0] // 2, shape[1] // 2
+        top, left, bottom, right, _ = gradient_box(layers, 40, 37, row, col)
+        box = field_box(field, row, col, 40, 37)
+        first = (field["start"][0] + row * field["jump"][0], field["start"][1] + col * field["jump"][1])
+        last = (first[0] + field["size"][0] - 1, first[1] + field["size"][1] - 1)
+        inside = min(first) >= 0 and last[0] < 40 and last[1] < 37  # not cut by the image border
+        if inside:  # the field's first and last pixels are real taps: the boxes agree exactly
+            assert box == (top, left, bottom, right), layers
+        else:       # dilation holes may fall at the cut edge: the gradient stays inside the box
+            assert box[0] <= top and box[1] <= left and bottom <= box[2] and right <= box[3], layers
+        checked += inside
+    assert checked >= 15  # most stacks were checked exactly
+
+
+def test_receptive_field_of_known_stacks():
+    import torch.nn as nn
+
+    from cnnlab.conv import receptive_field
+
+    three_convs = [nn.Conv2d(1, 1, 3, padding=1) for _ in range(3)]
+    assert receptive_field(three_convs) == {"size": (7, 7), "jump": (1, 1), "start": (-3, -3)}
+    vgg_block = [nn.Conv2d(1, 1, 3, padding=1), nn.ReLU(), nn.Conv2d(1, 1, 3, padding=1), nn.MaxPool2d(2)]
+    assert receptive_field(vgg_block)["size"] == (6, 6) and receptive_field(vgg_block)["jump"] == (2, 2)
+    dilated = [nn.Conv2d(1, 1, 3, dilation=2)]
+    assert receptive_field(dilated)["size"] == (5, 5)
+    with pytest.raises(ValueError, match="Pass the layers before it"):
+        receptive_field([nn.Conv2d(1, 1, 3), nn.Flatten()])
