@@ -44,10 +44,10 @@ def run_recipe(name: str, device, budget: float | None, epochs: float | None, wi
         reserve = time_evaluation(probe, test, device, amp_dtype, recipe.tta)
         if val is not None:
             reserve += time_evaluation(probe, test, device, amp_dtype, 0) * len(val) / len(test)
-        seconds = budget - (time.monotonic() - started) - 1.25 * reserve - 2.0
+        seconds = budget - 1.25 * reserve - 2.0  # counted from `started`
     run = train_recipe(recipe, train, val, device, seconds=seconds, epochs=epochs or recipe.max_epochs,
                        batch_size=batch_size, widths=widths, amp_dtype=amp_dtype,
-                       channels_last=channels_last)
+                       channels_last=channels_last, started=started if budget else None)
     test_batches = Batches(test, 1000, device, channels_last=channels_last)
     logits, labels = predict(run["model"], test_batches, device, amp_dtype, recipe.tta)
     return {"epochs": round(run["epochs"], 2),

@@ -51,7 +51,7 @@ def test_a_trained_network_reads_the_drawn_digits():
     model = run["model"].eval()
     canvas = DigitCanvas()
     read = []
-    for digit, strokes in EXAMPLE_STROKES.items():
+    for strokes in EXAMPLE_STROKES.values():
         canvas.clear()
         x = normalize(torch.from_numpy(canvas.draw(strokes))[None, None], *train.stats())
         with torch.no_grad():

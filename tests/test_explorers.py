@@ -1,6 +1,7 @@
 """Every explorer driven through its controls, as a student's clicks would."""
 
 import numpy as np
+import torch
 
 from cnnlab import xo
 from cnnlab.widgets.convolution import ConvolutionArithmetic, KernelOnImage
@@ -124,3 +125,20 @@ def test_an_error_inside_an_explorer_is_shown_in_the_widget():
     e.update = type(e).update.__get__(e)    # the next change works again and clears the message
     e.window.value = 2
     assert e.message.value == "" and e.result["shape"] == good["shape"]
+
+
+def test_receptive_field_explorer_grows_with_depth():
+    from cnnlab.models import pytorch_tutorial_net
+    from cnnlab.widgets.receptive import ReceptiveFieldExplorer
+
+    image = torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8)
+    e = ReceptiveFieldExplorer(pytorch_tutorial_net(), image)
+    sizes = []
+    for _, index in e.layer.options:
+        e.layer.value = index
+        sizes.append(e.result["field"]["size"][0])
+    assert sizes == sorted(sizes) and sizes[0] == 3 and sizes[-1] > 10
+    assert e.result["map_size"] == (8, 8) and e.row.max == 7
+    e.row.value, e.col.value = 7, 0
+    top, left, bottom, right = e.result["box"]
+    assert bottom == 31 and left == 0
