@@ -85,7 +85,7 @@ def main(argv=None) -> None:
             "ActivationExplorer (04)": lambda: measure(ActivationExplorer(), args.repeat),
             "PoolingExplorer (05)": lambda: measure(PoolingExplorer(), args.repeat),
             "XODrawing click (02)": lambda: measure_xo(args.repeat),
-            "FeatureMapExplorer fast_net (08)": lambda: measure(feature_map_explorer(), args.repeat)}
+            "FeatureMapExplorer fast_net (09)": lambda: measure(feature_map_explorer(), args.repeat)}
     for name, run in runs.items():
         timings = np.array(run()) * 1000
         print(json.dumps({"explorer": name, "redraws": len(timings),

@@ -1,4 +1,4 @@
-"""Notebook 08's feature-map explorer: choose an image, a layer and a page of channels."""
+"""Notebook 09's feature-map explorer: choose an image, a layer and a page of channels."""
 
 import ipywidgets as widgets
 import torch
