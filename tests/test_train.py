@@ -42,7 +42,8 @@ def test_overfits_a_small_batch(factory):
 def test_keras_mnist_net_shapes():
     model = models.keras_mnist_net()
     assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
-    assert models.count_parameters(model) == 3_274_634  # 832 + 51,264 + 3,212,288 + 10,250
+    assert models.count_parameters(model) == 1_111_946  # 832 + 51,264 + 1,049,600 + 10,250: Keras's summary
+    assert model[:7](torch.zeros(1, 1, 28, 28)).shape == (1, 1024)  # flatten: 4 x 4 x 64, no padding
 
 
 def test_fast_net_learns_and_whitening_decorrelates():
