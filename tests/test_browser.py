@@ -6,9 +6,9 @@ Needs Debian's Chromium (apt-get install chromium) and Playwright for Python (no
 download: Playwright drives /usr/bin/chromium). Skips, saying why, where either is missing.
 """
 
+import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -29,10 +29,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
-# The concept notebooks that draw matplotlib figures (03 and 05 draw only inside widgets):
-# each must show its figures to the student.
-PLOTTING = ("01_pixels_and_channels", "02_convolution_xo", "04_relu_and_activations")
+# Every notebook that draws matplotlib figures (03 and 05 draw only inside widgets) must show
+# them to the student. The training notebooks run with CI's small parameters.
+PLOTTING = ("01_pixels_and_channels", "02_convolution_xo", "04_relu_and_activations",
+            "06_how_a_network_learns", "07_first_cnn_mnist", "08_cifar10_classifier",
+            "09_inside_the_network", "10_your_own_dataset")
 COPIED = (*PLOTTING, "03_convolution_arithmetic", "05_pooling")
+PARAMETERS = json.loads((ROOT / "tests" / "notebook_parameters.json").read_text())
 
 
 def free_port() -> int:
@@ -51,8 +54,12 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("lab")
     work = home / "notebooks"
     work.mkdir()
+    import papermill
+
     for name in ("00_start_here", *COPIED):
-        shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", work)
+        papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(work / f"{name}.ipynb"),
+                                   parameters=PARAMETERS.get(name, {}), prepare_only=True,
+                                   progress_bar=False, log_output=False)
     # The server starts exactly as a student's does: `make lab`, with the environment make gives
     # it. Only where JupyterLab keeps its own settings moves (so the test's settings stay
     # private); nothing here chooses a matplotlib backend.
@@ -215,7 +222,7 @@ def test_pooling_explorer_follows_the_window(browser, lab):
     page.close()
 
 
-def wait_until_idle(page, timeout: float = 240.0) -> None:
+def wait_until_idle(page, timeout: float = 300.0) -> None:
     """Wait until no cell shows [*] (queued or running)."""
     prompts = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt")
     deadline = time.monotonic() + timeout
