@@ -241,8 +241,12 @@ def test_figures_reach_the_student(browser, lab, notebook):
     page = open_and_run_all(browser, lab, f"{notebook}.ipynb")
     wait_until_idle(page)
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    figures = page.locator(".jp-OutputArea-output .jp-RenderedImage img")
+    # JupyterLab renders an image/png output as <div class="jp-RenderedImage ..."><img></div>;
+    # widget pictures live inside .jupyter-widgets instead and do not count.
+    figures = page.locator(".jp-OutputArea-output.jp-RenderedImage img")
     count = figures.count()
+    if count:
+        figures.first.scroll_into_view_if_needed()
     shot(page, f"{notebook}_figures")
     assert count > 0, (f"{notebook}: no matplotlib figure in any output area "
                        f"({errors.count()} error outputs); is a non-interactive backend set?")
