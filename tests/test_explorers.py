@@ -142,3 +142,26 @@ def test_receptive_field_explorer_grows_with_depth():
     e.row.value, e.col.value = 7, 0
     top, left, bottom, right = e.result["box"]
     assert bottom == 31 and left == 0
+
+
+def test_learning_rate_explorer_reads_the_loss_curve():
+    from cnnlab.widgets.descent import LearningRateExplorer
+
+    x = np.array([0.5, 1.0, 1.5, 2.0])
+
+    def loss(w):
+        return float(((w * x - 2 * x) ** 2).mean())
+
+    def descend(rate, steps, w=-0.5):
+        path = [w]
+        for _ in range(steps):
+            w = w - rate * float((2 * (w * x - 2 * x) * x).mean())
+            path.append(w)
+        return path
+
+    e = LearningRateExplorer(descend, loss, rate=0.01)
+    assert e.result["verdict"] == "too small" and e.picture.value
+    e.rate.value = 0.3
+    assert e.result["verdict"] == "converges" and abs(e.result["weights"][-1] - 2) < 1e-3
+    e.rate.value = 0.6                                   # above 2 / mean(2 x^2) = 0.53
+    assert e.result["verdict"] == "diverges" and "diverges" in e.caption.value
