@@ -13,9 +13,8 @@ import time
 import torch
 
 import cnnlab
-from cnnlab.data import Batches, load_dataset
-from cnnlab.evaluate import predict
-from cnnlab.fast import time_evaluation
+from cnnlab.data import load_dataset
+from cnnlab.fast import time_evaluation, tta_accuracy
 from cnnlab.notebook_run import run_notebook
 from cnnlab.recipes import RECIPES, train_recipe
 from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities
@@ -48,10 +47,8 @@ def run_recipe(name: str, device, budget: float | None, epochs: float | None, wi
     run = train_recipe(recipe, train, val, device, seconds=seconds, epochs=epochs or recipe.max_epochs,
                        batch_size=batch_size, widths=widths, amp_dtype=amp_dtype,
                        channels_last=channels_last, started=started if budget else None)
-    test_batches = Batches(test, 1000, device, channels_last=channels_last)
-    logits, labels = predict(run["model"], test_batches, device, amp_dtype, recipe.tta)
     return {"epochs": round(run["epochs"], 2),
-            "test_accuracy": (logits.argmax(1) == labels).float().mean().item(),
+            "test_accuracy": tta_accuracy(run["model"], test, device, amp_dtype, tta=recipe.tta),
             "seconds": time.monotonic() - started, "train_seconds": round(run["seconds"], 1),
             "widths": list(widths or recipe.widths) or None,
             "batch_size": batch_size or recipe.batch_size,

@@ -43,9 +43,7 @@ def mnist_style(ink: np.ndarray, box: int = 20, size: int = 28) -> np.ndarray:
     new_size = (max(1, round(width * factor)), max(1, round(height * factor)))  # (W, H) for PIL
     small = Image.fromarray((crop * 255).astype(np.uint8)).resize(new_size, Image.Resampling.LANCZOS)
     small = np.asarray(small, dtype=np.float32)
-    total = small.sum()
-    cy = (small.sum(1) * np.arange(small.shape[0])).sum() / total
-    cx = (small.sum(0) * np.arange(small.shape[1])).sum() / total
+    cy, cx = centre_of_mass(small)
     top, left = int(round(size / 2 - 0.5 - cy)), int(round(size / 2 - 0.5 - cx))
     top = min(max(top, 0), size - small.shape[0])   # keep the whole digit inside
     left = min(max(left, 0), size - small.shape[1])

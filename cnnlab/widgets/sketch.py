@@ -69,9 +69,8 @@ class DigitCanvas:
         for stroke in strokes:
             stroke = [(float(x), float(y)) for x, y in stroke]
             self.strokes.append(stroke)
-            if self.canvas is not None:
-                xs, ys = zip(*stroke)
-                self.canvas.stroke_lines(list(zip(xs, ys))) if len(stroke) > 1 else None
+            if self.canvas is not None and len(stroke) > 1:
+                self.canvas.stroke_lines(stroke)
         self._changed()
         return self.image
 
