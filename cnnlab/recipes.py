@@ -52,6 +52,20 @@ def adam(model, batch_size: int, lr: float | None = None) -> torch.optim.Adam:
 adam.reduction = "mean"
 
 
+def adamw(weight_decay: float) -> Callable:
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as a recipe's optimizer:
+    each step also takes lr * weight_decay * w off every weight w, pulling unused weights to 0."""
+
+    def make(model, batch_size: int, lr: float | None = None) -> torch.optim.AdamW:
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr or 1e-3, weight_decay=weight_decay)
+        for group in optimizer.param_groups:
+            group["base_lr"] = group["lr"]
+        return optimizer
+
+    make.reduction, make.__name__ = "mean", f"adamw({weight_decay})"
+    return make
+
+
 @dataclass(frozen=True)
 class Recipe:
     """The named pieces of one way to train. See the module docstring."""

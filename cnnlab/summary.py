@@ -21,21 +21,24 @@ def layer_rows(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[tuple
     x = torch.zeros(1, *input_shape)
     model = model.eval()
     with torch.no_grad():
-        for i, layer in enumerate(model):
+        for i, (name, layer) in enumerate(model.named_children()):
             x = layer(x)
             count = sum(p.numel() for p in layer.parameters())
-            rows.append((i, type(layer).__name__, tuple(x.shape[1:]), count, formula_parameters(layer)))
+            label = type(layer).__name__ if name.isdigit() else f"{name} ({type(layer).__name__})"
+            rows.append((i, label, tuple(x.shape[1:]), count, formula_parameters(layer)))
     return rows
 
 
 def layer_table(model: nn.Sequential, input_shape: tuple[int, ...] = (3, 32, 32)) -> str:
     """The rows of layer_rows as text; ✓ where the count matches the formula."""
-    lines = [f"{'#':>2}  {'layer':<12} {'output (C, H, W)':<18} {'parameters':>11}  formula",
-             f"{'':>2}  {'input':<12} {str(tuple(input_shape)):<18}"]
+    rows = layer_rows(model, input_shape)
+    width = max([12] + [len(row[1]) for row in rows])
+    lines = [f"{'#':>2}  {'layer':<{width}} {'output (C, H, W)':<18} {'parameters':>11}  formula",
+             f"{'':>2}  {'input':<{width}} {str(tuple(input_shape)):<18}"]
     total = 0
-    for i, name, shape, count, formula in layer_rows(model, input_shape):
+    for i, name, shape, count, formula in rows:
         total += count
         check = "" if formula is None else ("✓" if formula == count else f"✗ expected {formula}")
-        lines.append(f"{i:>2}  {name:<12} {str(shape):<18} {count:>11,}  {check}")
-    lines.append(f"{'':>2}  {'total':<12} {'':<18} {total:>11,}")
+        lines.append(f"{i:>2}  {name:<{width}} {str(shape):<18} {count:>11,}  {check}")
+    lines.append(f"{'':>2}  {'total':<{width}} {'':<18} {total:>11,}")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""One epoch of training, the time budget, and fit() for scripts; the notebooks write the loop."""
+"""One epoch of training and fit() for scripts and tests; the notebooks write their own loop."""
 
 import math
 import time
@@ -96,40 +96,3 @@ def fit(model, train_batches, val_batches, optimizer, device, epochs: int,
         if deadline is not None and time.monotonic() > deadline:
             break
     return history
-
-
-class TimeBudget:
-    """A learning-rate schedule driven by the fraction of a time budget used.
-
-    Call `step()` after each optimizer step (train_one_epoch does, as `scheduler`). The rate
-    warms up, then decays to 7 % of its base exactly when the budget runs out, so a run ends
-    on time and with a small learning rate whatever the speed of the machine.
-    """
-
-    def __init__(self, optimizer, seconds: float, elapsed: float = 0.0):
-        from cnnlab.fast import lr_factor
-
-        self.optimizer, self.seconds, self.factor = optimizer, seconds, lr_factor
-        self.started = time.monotonic() - elapsed  # `elapsed`: time already spent (resume)
-        for group in optimizer.param_groups:
-            group.setdefault("base_lr", group["lr"])
-        self.step()
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    @property
-    def fraction(self) -> float:
-        return min(self.elapsed / self.seconds, 1.0)
-
-    @property
-    def deadline(self) -> float:
-        return self.started + self.seconds
-
-    def over(self) -> bool:
-        return self.elapsed >= self.seconds
-
-    def step(self) -> None:
-        for group in self.optimizer.param_groups:
-            group["lr"] = group["base_lr"] * self.factor(self.fraction)

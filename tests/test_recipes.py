@@ -12,7 +12,7 @@ from test_train import tiny_images
 from cnnlab.data import Batches
 from cnnlab.evaluate import evaluate
 from cnnlab.fast import lr_factor, summed_loss_sgd
-from cnnlab.recipes import RECIPES, Clock, CrossEntropy, Meter, Recipe, adam, train_recipe
+from cnnlab.recipes import RECIPES, Clock, CrossEntropy, Meter, Recipe, adam, adamw, train_recipe
 from cnnlab.train import TrainingDiverged
 
 CPU = torch.device("cpu")
@@ -110,3 +110,13 @@ def test_meter_reports_per_image_loss_and_stops_on_nan():
     meter.add(torch.tensor(float("nan")), logits, labels)
     with pytest.raises(TrainingDiverged, match="Lower the learning rate"):
         meter.result()
+
+
+def test_adamw_decays_weights_without_any_gradient_signal():
+    layer = torch.nn.Linear(4, 3)
+    before = layer.weight.detach().clone()
+    optimizer = adamw(0.5)(layer, batch_size=8, lr=0.1)
+    assert optimizer.param_groups[0]["base_lr"] == 0.1 and adamw(0.5).reduction == "mean"
+    (0.0 * layer(torch.ones(2, 4)).sum()).backward()      # gradient exactly 0: only the decay acts
+    optimizer.step()
+    assert torch.allclose(layer.weight, before * (1 - 0.1 * 0.5))
