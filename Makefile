@@ -32,14 +32,14 @@ TORCH ?= $(shell (grep -qs 'torch<=2.14.1' /etc/xdg/pip/constraints.txt || test 
 STAMP := $(VENV)/.cnnlab-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)  # containers often run as root
 
-.PHONY: lab test install data lint unit notebooks check-notebooks browser clean-notebooks record-outputs bench
+.PHONY: lab test install data lint unit notebooks check-notebooks browser course course-check clean-notebooks record-outputs bench
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,dev]" 2>&1 | grep -v "is ignored: it is neither" || true
-	$(BIN)/python -c "import cnnlab, torch, torchvision, ipywidgets, jupyterlab, papermill, nbval"
+	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,course,dev]" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c "import cnnlab, torch, torchvision, ipywidgets, jupyterlab, papermill, nbval, nbgrader"
 	touch $@
 
 data: install
@@ -72,7 +72,16 @@ notebooks: install data
 browser: install
 	$(BIN)/python -m pytest -q -m browser tests
 
-test: lint check-notebooks data unit notebooks browser
+# A teacher's course (see README, "For teachers"): build/course/source with the solutions,
+# build/course/release for the students, written by nbgrader; then nbgrader's own commands.
+course: install
+	$(BIN)/python tools/make_course.py notebooks build/course
+
+# The course round trip with small parameters: solved source full marks, unanswered release zero.
+course-check: install data
+	$(BIN)/python -m pytest -q -m course tests
+
+test: lint check-notebooks data unit notebooks course-check browser
 	@echo "make test: all checks passed"
 
 # Re-record the kept outputs of `# NBVAL_CHECK_OUTPUT` cells (run after changing such a cell).

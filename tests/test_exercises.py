@@ -4,6 +4,7 @@ the generated student cells."""
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -46,13 +47,13 @@ CONTEXT = {
                       "gradient": lambda w: float((2 * (w * x - 2 * x) * x).mean())}, ["x", "y"]),
     "07.1": (lambda: {"model": models.keras_mnist_net()}, ["model"]),
     "07.2": (lambda: {"model": models.keras_mnist_net()}, ["model"]),
-    "07.3": (lambda: {"matrix": _confusions(), "classes": CLASSES}, ["matrix", "classes"]),
-    "08.3": (lambda: {"matrix": _confusions(), "classes": CLASSES}, ["matrix", "classes"]),
+    "07.3": (lambda: {"matrix": _confusions(), "test": SimpleNamespace(classes=CLASSES)}, ["matrix", "test.classes"]),
+    "08.3": (lambda: {"matrix": _confusions(), "test": SimpleNamespace(classes=CLASSES)}, ["matrix", "test.classes"]),
     "08.4": (lambda: {"overfit": _overfit()}, ["overfit"]),
     "09.2": (lambda: {"model": models.pytorch_tutorial_net(), "target": "3", "image": torch.zeros(3, 32, 32),
                       "cnnlab": cnnlab}, ["model", "target"]),
     "10.1": (lambda: {"scratch": models.small_cnn(3), "IMAGE_SIZE": 64}, ["scratch", "IMAGE_SIZE"]),
-    "10.2": (lambda: {"resnet": _resnet(), "data": type("Data", (), {"classes": CLASSES})}, ["resnet"]),
+    "10.2": (lambda: {"resnet": _resnet(), "data": SimpleNamespace(classes=CLASSES)}, ["resnet"]),
 }
 
 
@@ -65,7 +66,7 @@ def _namespace(exercise_id):
 def _run(exercise_id, cell, strict):
     namespace, names = _namespace(exercise_id)
     exec(cell, namespace)
-    check(exercise_id, namespace[answer_name(exercise_id)], *(namespace[n] for n in names), strict=strict)
+    check(exercise_id, namespace[answer_name(exercise_id)], *(eval(n, namespace) for n in names), strict=strict)
 
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))

@@ -65,7 +65,7 @@ def _dense_parameters(answer, model, seed=0):
 @exercise("07.3", "the digit recognised worst", """
 ### BEGIN SOLUTION
 accuracy = matrix.diag() / matrix.sum(1)          # rows are true classes
-worst_digit = classes[int(accuracy.argmin())]
+worst_digit = test.classes[int(accuracy.argmin())]
 ### END SOLUTION
 """, "a row of the confusion matrix holds every test image of one true class; the diagonal holds "
      "the right ones", stub="worst_digit = None   # your answer: a class name from `test.classes`")
@@ -137,8 +137,8 @@ def _per_class(per_class, seed=0):
 ### BEGIN SOLUTION
 mistakes = matrix.clone()
 mistakes.fill_diagonal_(0)                          # only the wrong predictions
-true, guess = divmod(int(mistakes.argmax()), len(classes))
-most_confused = (classes[true], classes[guess])
+true, guess = divmod(int(mistakes.argmax()), len(test.classes))
+most_confused = (test.classes[true], test.classes[guess])
 ### END SOLUTION
 """, "ignore the diagonal (those are right); the largest count left says which true class went "
      "to which prediction", stub="most_confused = None   # your answer: (true class name, predicted class name)")
@@ -206,7 +206,9 @@ def _grad_cam(grad_cam_map, seed=0):
 ### BEGIN SOLUTION
 target_shape = tuple(cnnlab.explain.feature_maps(model, image, target).shape[-3:])   # or read the layer table
 ### END SOLUTION
-""", "find the layer's row in the layer table of section 1", stub="target_shape = None   # your answer: (channels, height, width)")
+""", "`target` names a layer such as \"3.0\": layer 0 inside block 3 of the layer table. Its input is "
+     "the previous block's output; `print(model[3])` shows its kernel, stride and padding, and notebook "
+     "03's formula does the rest", stub="target_shape = None   # your answer: (channels, height, width)")
 def _target_shape(answer, model, layer, seed=0):
     from cnnlab.explain import feature_maps
 
@@ -221,24 +223,26 @@ def _target_shape(answer, model, layer, seed=0):
 
 # --- 10 · Your own dataset ------------------------------------------------------------------
 
-@exercise("10.1", "numbers handed over by global average pooling", """
+@exercise("10.1", "what flatten would hand over without global pooling", """
 ### BEGIN SOLUTION
-pooled_numbers = (128, 128)   # one per channel of the last block, whatever the image size
+side = IMAGE_SIZE // 8                                      # three 2x2 poolings halve the side three times
+without_pooling = (128 * side * side, 128 * (2 * side) ** 2)   # channels x height x width, then at twice the size
 ### END SOLUTION
-""", "global average pooling keeps one number per channel; does the image size change the number "
-     "of channels?", stub="pooled_numbers = None   # your answer: (at IMAGE_SIZE, at twice IMAGE_SIZE)")
-def _pooled_numbers(answer, model, image_size, seed=0):
+""", "without the global average, flatten passes on every number of the last block's maps: channels "
+     "times height times width; how does the height change when the image side doubles?",
+          stub="without_pooling = None   # your answer: (at IMAGE_SIZE, at twice IMAGE_SIZE)")
+def _without_pooling(answer, model, image_size, seed=0):
     layers = list(model.children())
     pool = next(i for i, m in enumerate(layers) if isinstance(m, torch.nn.AdaptiveAvgPool2d))
-    body = copy.deepcopy(torch.nn.Sequential(*layers[:pool + 2])).cpu().eval()   # up to the flatten
+    body = copy.deepcopy(torch.nn.Sequential(*layers[:pool])).cpu().eval()   # up to the global pooling
     with torch.no_grad():
-        right = tuple(int(body(torch.zeros(1, 3, s, s)).shape[1]) for s in (image_size, 2 * image_size))
+        right = tuple(int(body(torch.zeros(1, 3, s, s))[0].numel()) for s in (image_size, 2 * image_size))
     got = _shape(answer)
     if got == right:
-        return f"{right}: the last layer needs the same {right[0]} inputs at any size"
-    if got[0] != got[-1]:
-        raise Wrong(f"{got}: the two sizes give different counts in your answer; what does an average "
-                    "over the whole map leave per channel?")
+        return (f"{right[0]:,} and {right[1]:,}: a last layer built for one size would not fit the other; "
+                f"with global pooling both sizes hand over {int(body(torch.zeros(1, 3, image_size, image_size)).shape[1])}")
+    if len(got) == 2 and got[0] * 4 == got[1] * 2:
+        raise Wrong(f"{got}: doubling the side doubles the height AND the width")
     raise Wrong(f"{got} is not it")
 
 
