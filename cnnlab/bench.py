@@ -4,6 +4,9 @@ Prints one JSON line per run: recipe, device, CPU features, precision, seconds, 
 accuracy. Every recipe trains through recipes.train_recipe, the loop the notebooks write out.
 `--notebook` also runs the notebook a student runs (papermill, its default parameters, MODEL set
 to the recipe) and prints the test accuracy it printed, so both figures sit side by side.
+
+Several GPUs (or CPU processes, with gloo): `torchrun --standalone --nproc_per_node=N -m cnnlab.bench
+cifar10 --recipe fast --epochs 10`; see cnnlab.distributed. Rank 0 tests and prints.
 """
 
 import argparse
@@ -13,6 +16,7 @@ import time
 import torch
 
 import cnnlab
+from cnnlab import distributed
 from cnnlab.data import load_dataset
 from cnnlab.fast import time_evaluation, tta_accuracy
 from cnnlab.notebook_run import run_notebook
@@ -23,7 +27,8 @@ NOTEBOOKS = {"cifar10": "cifar10_classifier", "mnist": "first_cnn_mnist"}
 
 
 def run_recipe(name: str, device, budget: float | None, epochs: float | None, widths=None,
-               batch_size: int | None = None, amp: bool = True, subset: int | None = None) -> dict:
+               batch_size: int | None = None, amp: bool = True, subset: int | None = None,
+               world: distributed.World = distributed.ALONE, sync_batchnorm: bool = False) -> dict:
     """Load, train and test one recipe; `budget` counts everything from here to the test result.
 
     The tutorials hold out `recipe.holdout` of the training images for validation, as their
@@ -46,9 +51,10 @@ def run_recipe(name: str, device, budget: float | None, epochs: float | None, wi
         seconds = budget - 1.25 * reserve - 2.0  # counted from `started`
     run = train_recipe(recipe, train, val, device, seconds=seconds, epochs=epochs or recipe.max_epochs,
                        batch_size=batch_size, widths=widths, amp_dtype=amp_dtype,
-                       channels_last=channels_last, started=started if budget else None)
-    return {"epochs": round(run["epochs"], 2),
-            "test_accuracy": tta_accuracy(run["model"], test, device, amp_dtype, tta=recipe.tta),
+                       channels_last=channels_last, started=started if budget else None, world=world,
+                       sync_batchnorm=sync_batchnorm)
+    accuracy = tta_accuracy(run["model"], test, device, amp_dtype, tta=recipe.tta) if world.main else None
+    return {"epochs": round(run["epochs"], 2), "test_accuracy": accuracy,
             "seconds": time.monotonic() - started, "train_seconds": round(run["seconds"], 1),
             "widths": list(widths or recipe.widths) or None,
             "batch_size": batch_size or recipe.batch_size,
@@ -67,17 +73,22 @@ def main(argv=None) -> None:
     parser.add_argument("--no-amp", action="store_true", help="float32 even where bfloat16 is fast")
     parser.add_argument("--subset", type=int, default=None, help="train on a stratified subset")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--sync-batchnorm", action="store_true",
+                        help="under torchrun: BatchNorm statistics over all ranks (default: per rank)")
     parser.add_argument("--notebook", action="store_true",
                         help="also run the dataset's notebook with its defaults and MODEL=recipe")
     parser.add_argument("--notebook-only", action="store_true", help="run only the notebook")
     args = parser.parse_args(argv)
     if args.budget is None and args.epochs is None and not args.notebook_only:
         parser.error("give --budget SECONDS or --epochs N")
-    device = cnnlab.device(args.device)
+    world, ranked_device = distributed.start()     # (World(), None) outside torchrun
+    device = ranked_device or cnnlab.device(args.device)
     names = args.recipe or (["fast"] if args.dataset == "cifar10" else ["keras_mnist"])
     widths = tuple(int(w) for w in args.widths.split(",")) if args.widths else None
     machine = {"device": torch.cuda.get_device_name() if device.type == "cuda" else device.type,
                "cpu": cpu_capabilities(), "threads": torch.get_num_threads()}
+    if world.size > 1:
+        machine |= {"processes": world.size, "batchnorm": "sync" if args.sync_batchnorm else "per-rank"}
     for name in names:
         if name not in RECIPES or RECIPES[name].dataset != args.dataset:
             parser.error(f"no {args.dataset} recipe {name!r}; choose from "
@@ -85,16 +96,18 @@ def main(argv=None) -> None:
         for _ in range(args.repeat):
             if not args.notebook_only:
                 result = run_recipe(name, device, args.budget, args.epochs, widths, args.batch_size,
-                                    not args.no_amp, args.subset)
-                print(json.dumps({"recipe": name, **machine, "budget": args.budget,
-                                  "seconds": round(result.pop("seconds"), 1), "epochs": result.pop("epochs"),
-                                  "test_accuracy": round(result.pop("test_accuracy"), 4), **result}),
-                      flush=True)
-            if args.notebook or args.notebook_only:
+                                    not args.no_amp, args.subset, world, args.sync_batchnorm)
+                if world.main:
+                    print(json.dumps({"recipe": name, **machine, "budget": args.budget,
+                                      "seconds": round(result.pop("seconds"), 1), "epochs": result.pop("epochs"),
+                                      "test_accuracy": round(result.pop("test_accuracy"), 4), **result}),
+                          flush=True)
+            if (args.notebook or args.notebook_only) and world.main:
                 parameters = {"MODEL": name} if args.dataset == "cifar10" else {}
                 result = run_notebook(NOTEBOOKS[args.dataset], parameters)
                 print(json.dumps({"recipe": name, "notebook": result.pop("notebook"), **machine,
                                   **result}), flush=True)
+    distributed.stop()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from cnnlab import models
 from cnnlab.data import Batches, normalize
+from cnnlab.distributed import ALONE, World, wrap
 from cnnlab.evaluate import evaluate
 from cnnlab.fast import Lookahead, lr_factor, summed_loss_sgd
 from cnnlab.train import autocast, check_finite
@@ -227,7 +228,8 @@ GPU_BATCH_SIZE = 1024
 def train_recipe(recipe: Recipe, train, val, device, seconds: float = 0, epochs: float = 0,
                  batch_size: int | None = None, lr: float | None = None, widths=None,
                  amp_dtype=None, seed: int = 0, channels_last: bool = False,
-                 on_epoch=None, started: float | None = None) -> dict:
+                 on_epoch=None, started: float | None = None, world: World = ALONE,
+                 sync_batchnorm: bool = False) -> dict:
     """The notebooks' training loop, for scripts: the same pieces in the same order.
 
     Stops after `epochs` or `seconds` of training, whichever comes first; with `val` and
@@ -235,6 +237,7 @@ def train_recipe(recipe: Recipe, train, val, device, seconds: float = 0, epochs:
     rule), else the last ones.
     `started` (a time.monotonic() reading) counts `seconds` from then instead of from the
     first step, so that loading and setting up fit inside a benchmark's budget.
+    `world` (cnnlab.distributed, under torchrun): each rank trains on its slice of every batch.
     Returns {"model", "history", "steps", "epochs", "seconds"}.
     """
     model = recipe.build(train, device, seed, widths, channels_last)
@@ -244,26 +247,29 @@ def train_recipe(recipe: Recipe, train, val, device, seconds: float = 0, epochs:
     val_batches = Batches(val, 1000, device, channels_last=channels_last) if val is not None else None
     clock = Clock(seconds, round(epochs * len(train_batches)) if epochs else 0,
                   elapsed=time.monotonic() - started if started is not None else 0.0)
+    net = wrap(model, world, device, sync_batchnorm)     # the model itself unless under torchrun
+    scale = world.loss_scale(recipe.loss.reduction)
     history, best, best_state = [], float("inf"), None
-    while not clock.done():
+    while world.agree(clock.fraction()) < 1:
         model.train()
         meter = Meter(recipe.loss)
         for x, y in train_batches:
-            fraction = clock.fraction()
+            fraction = world.agree(clock.fraction())
             if fraction >= 1:
                 break
+            x, y = world.part(x, y)
             recipe.adjust(model, optimizer, fraction)
             with autocast(device, amp_dtype):
-                logits = model(x)
+                logits = net(x)
             loss = recipe.loss(logits.float(), y)
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            (loss * scale).backward()
             optimizer.step()
             clock.tick()
             if averager:
                 averager.step(model, clock.steps, fraction)
             meter.add(loss, logits, y)
-        if clock.done() and averager:
+        if world.agree(clock.fraction()) >= 1 and averager:
             averager.finish(model)
         stats = {"epoch": len(history) + 1, **meter.result()}
         if val_batches is not None:

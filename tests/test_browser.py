@@ -251,3 +251,25 @@ def test_figures_reach_the_student(browser, lab, notebook):
     assert count > 0, (f"{notebook}: no matplotlib figure in any output area "
                        f"({errors.count()} error outputs); is a non-interactive backend set?")
     page.close()
+
+
+def test_exercise_feedback_reaches_the_student(browser, lab):
+    """Unanswered exercises say what to do; a wrong answer typed in gets the failing case and a hint."""
+    page = open_and_run_all(browser, lab, "03_convolution_arithmetic.ipynb")
+    wait_until_idle(page)
+    outputs = page.locator(".jp-OutputArea-output")
+    wait_for_text(outputs, r"· 03\.2 .*not answered yet")
+    cell = page.locator(".jp-CodeCell", has_text="def conv_output_size").first
+    cell.scroll_into_view_if_needed()
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    # a classic mistake: the kernel's span without its dilation (one line: no auto-indent to fight)
+    page.keyboard.insert_text("def conv_output_size(n, kernel, stride=1, padding=0, dilation=1): "
+                              "return (n + 2 * padding - kernel) // stride + 1")
+    page.keyboard.press("Shift+Enter")   # run the answer; the check cell below is selected
+    page.keyboard.press("Shift+Enter")   # run the check
+    text = wait_for_text(outputs, r"✗ 03\.2")
+    page.locator(".jp-OutputArea-output", has_text="✗ 03.2").first.scroll_into_view_if_needed()
+    shot(page, "03_exercise_feedback")
+    assert "dilation=2" in text and "Hint:" in text and "Traceback" not in text
+    page.close()
