@@ -32,14 +32,14 @@ TORCH ?= $(shell (grep -qs 'torch<=2.14.1' /etc/xdg/pip/constraints.txt || test 
 STAMP := $(VENV)/.cnnlab-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)  # containers often run as root
 
-.PHONY: lab test install data lint unit notebooks check-notebooks browser course course-check clean-notebooks record-outputs bench
+.PHONY: lab test install data lint unit notebooks check-notebooks browser course course-check hub clean-notebooks record-outputs bench
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,course,dev]" 2>&1 | grep -v "is ignored: it is neither" || true
-	$(BIN)/python -c "import cnnlab, torch, torchvision, ipywidgets, jupyterlab, papermill, nbval, nbgrader"
+	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,course,hub,dev]" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c "import cnnlab, torch, torchvision, ipywidgets, jupyterlab, papermill, nbval, nbgrader, jupyterhub"
 	touch $@
 
 data: install
@@ -55,7 +55,7 @@ else
 endif
 
 lint: install
-	$(BIN)/ruff check cnnlab tests tools notebooks
+	$(BIN)/ruff check cnnlab tests tools deploy notebooks
 
 check-notebooks: install
 	$(BIN)/python tools/check_notebooks.py notebooks
@@ -81,7 +81,17 @@ course: install
 course-check: install data
 	$(BIN)/python -m pytest -q -m course tests
 
-test: lint check-notebooks data unit notebooks course-check browser
+# A class on this machine (see README, "For teachers"): JupyterHub on http://127.0.0.1:8000,
+# any user name with password CNNLAB_HUB_PASSWORD (default cnnlab); settings in deploy/hub/.
+HUB_PROXY := deploy/hub/node_modules/.bin/configurable-http-proxy
+hub: install data $(HUB_PROXY)
+	$(BIN)/jupyterhub -f deploy/hub/jupyterhub_config.py
+
+$(HUB_PROXY): deploy/hub/package.json deploy/hub/package-lock.json
+	cd deploy/hub && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: lint check-notebooks data unit notebooks course-check $(HUB_PROXY) browser
 	@echo "make test: all checks passed"
 
 # Re-record the kept outputs of `# NBVAL_CHECK_OUTPUT` cells (run after changing such a cell).

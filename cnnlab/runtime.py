@@ -29,8 +29,9 @@ def device(prefer: str | None = None, verbose: bool = False) -> torch.device:
     else:
         chosen = torch.device("cpu")
     if chosen.type == "cpu":
-        # More threads than cores (hyper-threads, a container's quota) only adds contention.
-        torch.set_num_threads(max(1, usable_cpus()))
+        # More threads than cores (hyper-threads, a container's quota) only adds contention;
+        # CNNLAB_THREADS caps them where students share a machine (deploy/hub/).
+        torch.set_num_threads(int(os.environ.get("CNNLAB_THREADS") or 0) or max(1, usable_cpus()))
     if chosen.type == "cuda":
         torch.backends.cudnn.benchmark = True
     if verbose:

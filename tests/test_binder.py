@@ -7,9 +7,9 @@ pip install hides in it, and that postBuild runs the README's install and data c
 
 import os
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
