@@ -74,14 +74,19 @@ def start() -> tuple[World, torch.device | None]:
     return World(rank, size), device
 
 
-def wrap(model: torch.nn.Module, world: World, device: torch.device, sync_batchnorm: bool = False):
-    """The model as DDP sees it (the same parameters); the model itself when alone."""
+def wrap(model: torch.nn.Module, world: World, device: torch.device, sync_batchnorm: bool = False,
+         frozen_later: bool = False):
+    """The model as DDP sees it (the same parameters); the model itself when alone.
+
+    `frozen_later`: some parameter stops learning during training (the fast recipe's whitening
+    bias); DDP must then look for parameters without a gradient at every step.
+    """
     if world.size == 1:
         return model
     if sync_batchnorm:
         model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
     ids = [device.index] if device.type == "cuda" else None
-    return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+    return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids, find_unused_parameters=frozen_later)
 
 
 def stop() -> None:

@@ -247,7 +247,7 @@ def train_recipe(recipe: Recipe, train, val, device, seconds: float = 0, epochs:
     val_batches = Batches(val, 1000, device, channels_last=channels_last) if val is not None else None
     clock = Clock(seconds, round(epochs * len(train_batches)) if epochs else 0,
                   elapsed=time.monotonic() - started if started is not None else 0.0)
-    net = wrap(model, world, device, sync_batchnorm)     # the model itself unless under torchrun
+    net = wrap(model, world, device, sync_batchnorm, frozen_later=recipe.whitening)   # the model itself unless under torchrun
     scale = world.loss_scale(recipe.loss.reduction)
     history, best, best_state = [], float("inf"), None
     while world.agree(clock.fraction()) < 1:

@@ -27,9 +27,10 @@ def _batch():
 
 
 def _one_step(model, net, world, reduction):
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=0.01)
     x, y = world.part(*_batch())
-    for _ in range(2):    # two steps: the momentum buffers must agree as well
+    for step in range(3):    # several steps: the momentum buffers must agree as well
+        model[0].bias.requires_grad_(step < 2)    # stops learning, as the fast recipe's whitening bias
         optimizer.zero_grad()
         loss = F.cross_entropy(net(x), y, reduction=reduction)
         (loss * world.loss_scale(reduction)).backward()
@@ -42,7 +43,7 @@ def _rank(rank, port, reduction, out):
                    "LOCAL_RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "2"}
     world, device = distributed.start()
     model = _network()
-    state = _one_step(model, distributed.wrap(model, world, device), world, reduction)
+    state = _one_step(model, distributed.wrap(model, world, device, frozen_later=True), world, reduction)
     torch.save(state, f"{out}.{rank}")
     distributed.stop()
 

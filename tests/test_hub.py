@@ -25,10 +25,11 @@ def _singleuser_servers(state: Path) -> list[int]:
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
             environ = Path(f"/proc/{pid}/environ").read_bytes()
         except OSError:
             continue
-        if b"JUPYTERHUB_API_TOKEN" in environ and str(state).encode() in environ:
+        if b"jupyterhub-singleuser" in command and str(state).encode() in environ:   # not the kernels
             found.append(int(pid))
     return found
 

@@ -11,6 +11,7 @@ between the processes that map them, so the figures add up to what the machine s
 
 import asyncio
 import json
+import struct
 import sys
 import time
 import uuid
@@ -39,13 +40,25 @@ async def _execute(channel, code: str) -> dict:
                     "allow_stdin": False}}))
     reply, idle = None, False
     while reply is None or not idle:
-        message = json.loads(await channel.read_message())
+        message = _decode(await channel.read_message())
         if message.get("parent_header", {}).get("msg_id") != msg_id:
             continue
         if message["msg_type"] == "execute_reply":
             reply = message["content"]
         idle = idle or (message["msg_type"] == "status" and message["content"]["execution_state"] == "idle")
     return reply
+
+
+def _decode(raw) -> dict:
+    """A kernel message from the websocket: text JSON, or Jupyter's binary frame (messages with
+    buffers, e.g. a widget's picture): a count n, n offsets, then the JSON and the buffers."""
+    if raw is None:
+        raise ConnectionError("the kernel's websocket closed")
+    if isinstance(raw, str):
+        return json.loads(raw)
+    count = struct.unpack("!I", raw[:4])[0]
+    offsets = struct.unpack(f"!{count}I", raw[4:4 + 4 * count])
+    return json.loads(raw[offsets[0]:offsets[1] if count > 1 else None])
 
 
 def _memory_mb(pids: set[int]) -> float:
