@@ -115,24 +115,34 @@ def open_and_run_all(browser, lab, notebook: str):
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     page.set_default_timeout(120_000)
     page.goto(f"{lab}/lab/tree/{notebook}?reset&token={TOKEN}")  # reset: no tabs from earlier tests
+    run_all_cells(page, notebook)
+    return page
+
+
+def run_all_cells(page, notebook: str) -> None:
+    """On an opened notebook: wait for its kernel, then Run All Cells until a cell is seen running.
+
+    The menu item does nothing while the notebook is not yet the current widget or its kernel is
+    still starting, so the click is retried (on a loaded machine, e.g. a hub with a class on it)."""
     page.wait_for_selector(".jp-Notebook .jp-Cell", state="attached")
     time.sleep(1.0)  # let JupyterLab open any start-up dialog before we look for one
     dismiss_dialogs(page)
     visible = ".jp-NotebookPanel:not(.lm-mod-hidden)"
     page.wait_for_selector(f"{visible} .jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
     prompts = page.locator(f"{visible} .jp-InputPrompt")
-    for _ in range(4):
+    for _ in range(6):
         dismiss_dialogs(page)
+        page.locator(f"{visible} .jp-Cell .jp-InputPrompt").first.click()   # the notebook becomes current
         page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             # "[*]" (running) or a count above 1: the stored outputs kept for nbval show "[1]"
             if any(re.search(r"\[(\*|[2-9]|\d\d+)\]", t) for t in prompts.all_inner_texts()):
-                return page
+                return
             time.sleep(0.5)
-    shot(page, "failure")
-    raise AssertionError(f"{notebook}: Run All Cells did not start the cells")
+        page.keyboard.press("Escape")   # close the menu if the click did not
+    raise AssertionError(f"{notebook}: Run All Cells did not start the cells\n{shot(page, 'failure')}")
 
 
 def dismiss_dialogs(page) -> None:
@@ -152,16 +162,22 @@ def wait_for_text(locator, pattern: str, timeout: float = 120.0) -> str:
             if re.search(pattern, text):
                 return text
         time.sleep(0.25)
-    shot(locator.page, "failure")
-    raise AssertionError(f"no element matched {pattern!r}; see {ARTIFACTS / 'failure.png'}")
+    raise AssertionError(f"no element matched {pattern!r}; see {ARTIFACTS / 'failure.png'}\n"
+                         f"{shot(locator.page, 'failure')}")
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str) -> str:
+    """Screenshot under artifacts/; for a failure also the outputs, returned for the error message."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
-    if name == "failure":  # the outputs, errors included, for the one who reads the failure
-        texts = page.locator(".jp-OutputArea-output, .jp-InputPrompt").all_inner_texts()
-        (ARTIFACTS / "failure-outputs.txt").write_text("\n---\n".join(texts))
+    if name != "failure":
+        return ""
+    texts = page.locator(".jp-OutputArea-output, .jp-InputPrompt, .jp-Dialog").all_inner_texts()
+    report = "\n---\n".join(texts)
+    (ARTIFACTS / "failure-outputs.txt").write_text(report)   # errors included, for the one who reads it
+    status = page.locator(".jp-Notebook-ExecutionIndicator").first
+    return f"kernel: {status.get_attribute('data-status') if status.count() else '?'}; page: {page.url}\n" \
+        f"last outputs:\n{report[-2000:]}"
 
 
 def image_sources(page, selector: str) -> list[str]:

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, run_all_cells, wait_for_text
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,14 +78,9 @@ def _log_in(browser, url: str, name: str):
 
 def _run_notebook_03_and_move_the_stride(page, url: str, name: str) -> str:
     page.goto(f"{url}/user/{name}/lab/tree/notebooks/03_convolution_arithmetic.ipynb?reset")
-    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator"
-                           "[data-status='idle']", state="attached")
-    for dialog in page.locator(".jp-Dialog .jp-mod-accept").all():
-        dialog.click()
-    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+    run_all_cells(page, f"{name}: notebook 03")
     formula = page.locator(".widget-html-content", has_text="output =")
-    formula.first.wait_for(timeout=180_000)
+    wait_for_text(page.locator(".widget-html-content"), "output =", timeout=240)
     slider = page.locator(".widget-slider", has_text="stride s").locator(".noUi-handle")
     slider.scroll_into_view_if_needed()
     slider.focus()
