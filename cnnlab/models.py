@@ -19,19 +19,29 @@ def keras_mnist_net(channels: int = 1, classes: int = 10) -> nn.Sequential:
     )
 
 
-def pytorch_tutorial_net(classes: int = 10) -> nn.Sequential:
-    """The PyTorch CIFAR-10 tutorial: four 3x3 convs 16-32-64-128, a pool after every two."""
+def pytorch_tutorial_net(classes: int = 10, batchnorm: bool = False) -> nn.Sequential:
+    """The PyTorch CIFAR-10 tutorial: four 3x3 convs 16-32-64-128, a pool after every two.
+
+    `batchnorm=True` puts a BatchNorm2d after each conv, before its ReLU (notebook 11's second row).
+    """
+    def conv(c_in, c_out):
+        layers = [nn.Conv2d(c_in, c_out, 3, padding=1)]
+        return layers + [nn.BatchNorm2d(c_out), nn.ReLU()] if batchnorm else layers + [nn.ReLU()]
+
     model = nn.Sequential(
-        nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),    # (B, 32, 16, 16)
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(64, 128, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # (B, 128, 8, 8)
+        *conv(3, 16), *conv(16, 32), nn.MaxPool2d(2),      # (B, 32, 16, 16)
+        *conv(32, 64), *conv(64, 128), nn.MaxPool2d(2),    # (B, 128, 8, 8)
         nn.Flatten(), nn.Dropout(0.25),
         nn.Linear(128 * 8 * 8, 512), nn.ReLU(), nn.Dropout(0.25),
         nn.Linear(512, classes),
     )
     init_normal(model)
     return model
+
+
+def pytorch_tutorial_net_bn(classes: int = 10) -> nn.Sequential:
+    """The tutorial's network with BatchNorm after every convolution."""
+    return pytorch_tutorial_net(classes, batchnorm=True)
 
 
 def init_normal(model: nn.Module) -> None:

@@ -9,6 +9,7 @@ test-time augmentation.
 
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import torch
@@ -91,7 +92,7 @@ class Recipe:
         wants = getattr(self.optimizer, "reduction", "mean")
         if wants != self.loss.reduction:
             raise ValueError(f"{self.name}: the optimizer {self.optimizer.__name__} is tuned for a "
-                             f"loss {wants}med over the batch but the loss uses {self.loss.reduction!r}; "
+                             f"loss {'summed' if wants == 'sum' else 'averaged'} over the batch but the loss uses {self.loss.reduction!r}; "
                              f"use CrossEntropy(reduction={wants!r}) or another optimizer.")
 
     def build(self, train, device, seed: int = 0, widths=None, channels_last: bool = False):
@@ -101,6 +102,8 @@ class Recipe:
         model = model.to(device)
         if self.whitening:
             models.init_whitening(model[0], normalize(train.images[:5000].to(device), *train.stats()))
+        elif isinstance(model[0], torch.nn.Conv2d):
+            model[0].weight.requires_grad_(True)   # not whitened: the first layer learns like the others
         return model.to(memory_format=torch.channels_last) if channels_last else model
 
     def batches(self, train, device, batch_size: int | None = None, seed: int = 0,
@@ -177,6 +180,35 @@ class Clock:
     def tick(self) -> None:
         self.steps += 1
 
+    @contextmanager
+    def paused(self):
+        """Time spent inside `with clock.paused():` is not counted (e.g. measuring along the way)."""
+        begin = time.monotonic()
+        try:
+            yield
+        finally:
+            self.started += time.monotonic() - begin
+
+
+class Probe:
+    """Accuracy on a fixed set of images at `points - 1` evenly spaced moments of training, for curves
+    of accuracy against training time. The time it takes is left off the clock (`Clock.paused`).
+    Pass it as `train_recipe(..., on_step=probe)`; `probe.curve` holds (seconds, accuracy) pairs."""
+
+    def __init__(self, data, device, points: int = 6, amp_dtype=None, channels_last: bool = False):
+        self.batches = Batches(data, 1000, device, channels_last=channels_last)
+        self.device, self.points, self.amp_dtype = device, points, amp_dtype
+        self.curve = []
+
+    def __call__(self, model, clock: Clock) -> None:
+        fraction = clock.fraction()
+        if fraction >= 1 or fraction * self.points < len(self.curve) + 1:
+            return                                   # not yet; and the end is the caller's to measure
+        with clock.paused():
+            accuracy = evaluate(model, self.batches, self.device, amp_dtype=self.amp_dtype)["val_accuracy"]
+            model.train()                            # evaluate() left it in eval mode
+        self.curve.append((clock.elapsed, accuracy))
+
 
 class Meter:
     """Running training loss (per image) and accuracy, synced once per epoch, not per step."""
@@ -229,7 +261,7 @@ def train_recipe(recipe: Recipe, train, val, device, seconds: float = 0, epochs:
                  batch_size: int | None = None, lr: float | None = None, widths=None,
                  amp_dtype=None, seed: int = 0, channels_last: bool = False,
                  on_epoch=None, started: float | None = None, world: World = ALONE,
-                 sync_batchnorm: bool = False) -> dict:
+                 sync_batchnorm: bool = False, compile: bool = False, on_step=None) -> dict:
     """The notebooks' training loop, for scripts: the same pieces in the same order.
 
     Stops after `epochs` or `seconds` of training, whichever comes first; with `val` and
@@ -238,6 +270,9 @@ def train_recipe(recipe: Recipe, train, val, device, seconds: float = 0, epochs:
     `started` (a time.monotonic() reading) counts `seconds` from then instead of from the
     first step, so that loading and setting up fit inside a benchmark's budget.
     `world` (cnnlab.distributed, under torchrun): each rank trains on its slice of every batch.
+    `compile`: train through `torch.compile(model)`; compiling happens in the first steps, inside
+    the clock, so it is paid for out of `seconds`. `on_step(model, clock)` is called after every
+    step (e.g. a `Probe`).
     Returns {"model", "history", "steps", "epochs", "seconds"}.
     """
     model = recipe.build(train, device, seed, widths, channels_last)
@@ -248,6 +283,7 @@ def train_recipe(recipe: Recipe, train, val, device, seconds: float = 0, epochs:
     clock = Clock(seconds, round(epochs * len(train_batches)) if epochs else 0,
                   elapsed=time.monotonic() - started if started is not None else 0.0)
     net = wrap(model, world, device, sync_batchnorm, frozen_later=recipe.whitening)   # the model itself unless under torchrun
+    net = torch.compile(net) if compile else net
     scale = world.loss_scale(recipe.loss.reduction)
     history, best, best_state = [], float("inf"), None
     while world.agree(clock.fraction()) < 1:
@@ -269,6 +305,8 @@ def train_recipe(recipe: Recipe, train, val, device, seconds: float = 0, epochs:
             if averager:
                 averager.step(model, clock.steps, fraction)
             meter.add(loss, logits, y)
+            if on_step:
+                on_step(model, clock)
         if world.agree(clock.fraction()) >= 1 and averager:
             averager.finish(model)
         stats = {"epoch": len(history) + 1, **meter.result()}

@@ -33,7 +33,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 # them to the student. The training notebooks run with CI's small parameters.
 PLOTTING = ("01_pixels_and_channels", "02_convolution_xo", "04_relu_and_activations",
             "06_how_a_network_learns", "07_first_cnn_mnist", "08_cifar10_classifier",
-            "09_inside_the_network", "10_your_own_dataset")
+            "09_inside_the_network", "10_your_own_dataset", "11_how_to_train_fast")
 COPIED = (*PLOTTING, "03_convolution_arithmetic", "05_pooling")
 PARAMETERS = json.loads((ROOT / "tests" / "notebook_parameters.json").read_text())
 

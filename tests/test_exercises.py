@@ -38,6 +38,13 @@ def _overfit():
     return {"none": {"history": [dict(epoch=e + 1, train_loss=t, val_loss=v) for e, (t, v) in enumerate(losses)]}}
 
 
+def _ladder_rows():
+    return [dict(row="tutorial", accuracy=0.40, images_per_second=500.0),
+            dict(row="+ batchnorm", accuracy=0.43, images_per_second=480.0),
+            dict(row="+ airbench network", accuracy=0.55, images_per_second=700.0),
+            dict(row="+ channels last", accuracy=0.60, images_per_second=1800.0)]
+
+
 # What each check is called with in its notebook, besides the answer: (namespace, context names).
 CONTEXT = {
     "04.1": (lambda: {"before": xo.feature_maps(xo.X)[0]}, ["before"]),
@@ -54,6 +61,8 @@ CONTEXT = {
                       "cnnlab": cnnlab}, ["model", "target"]),
     "10.1": (lambda: {"scratch": models.small_cnn(3), "IMAGE_SIZE": 64}, ["scratch", "IMAGE_SIZE"]),
     "10.2": (lambda: {"resnet": _resnet(), "data": SimpleNamespace(classes=CLASSES)}, ["resnet"]),
+    "11.2": (lambda: {"rows": _ladder_rows()}, ["rows"]),
+    "11.3": (lambda: {"rows": _ladder_rows()}, ["rows"]),
 }
 
 
@@ -109,6 +118,15 @@ def test_wrong_code_gets_the_case_the_shapes_and_a_hint_without_a_traceback(caps
     assert "training mode" in capsys.readouterr().out
 
 
+def test_label_smoothing_check_names_the_case_of_a_row_that_does_not_add_up(capsys):
+    def smooth_targets(labels, classes, smoothing):
+        return (1 - smoothing) * F.one_hot(labels, classes).float()     # forgot the share of every class
+
+    check("11.1", smooth_targets)
+    out = capsys.readouterr().out
+    assert out.startswith("✗ 11.1") and "case 1" in out and "Traceback" not in out
+
+
 def _stale_gradients_step(model, optimizer, images, labels):
     loss = F.cross_entropy(model(images), labels)
     loss.backward()
@@ -124,9 +142,12 @@ def test_the_training_step_check_catches_a_missing_zero_grad(capsys):
 
 @pytest.mark.parametrize("exercise_id, wrong, needle", [
     ("01.1", 200 * 200, "every pixel once"), ("03.1", 5 * 5 * 16 * 32, "biases"),
-    ("03.4", 1, "30x30"), ("02.1", 4 / 9, "agreeing pixels only")])
+    ("03.4", 1, "30x30"), ("02.1", 4 / 9, "agreeing pixels only"),
+    ("11.2", 500 / 1800, "turn it round"), ("11.3", "+ channels last", "highest accuracy"),
+    ("11.3", "+ batchnorm", "+3.0 points"), ("11.3", "tutorial", "starting point")])
 def test_typical_wrong_numbers_get_a_reason(exercise_id, wrong, needle, capsys):
-    check(exercise_id, wrong)
+    context = [CONTEXT[exercise_id][0]()["rows"]] if exercise_id.startswith("11") else []
+    check(exercise_id, wrong, *context)
     out = capsys.readouterr().out
     assert out.startswith(f"✗ {exercise_id}") and needle in out
 

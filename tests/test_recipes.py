@@ -9,6 +9,7 @@ import pytest
 import torch
 from test_train import tiny_images
 
+from cnnlab import models
 from cnnlab.data import Batches
 from cnnlab.evaluate import evaluate
 from cnnlab.fast import lr_factor, summed_loss_sgd
@@ -120,3 +121,31 @@ def test_adamw_decays_weights_without_any_gradient_signal():
     (0.0 * layer(torch.ones(2, 4)).sum()).backward()      # gradient exactly 0: only the decay acts
     optimizer.step()
     assert torch.allclose(layer.weight, before * (1 - 0.1 * 0.5))
+
+
+def test_probe_measures_along_the_way_off_the_clock():
+    """A Probe's evaluations are not counted in the budget, and come at evenly spaced points."""
+    from cnnlab.recipes import Probe
+
+    data = tiny_images(400)
+    recipe = replace(RECIPES["fast"], widths=(8, 8, 8), batch_size=50)
+    probe = Probe(data, CPU, points=4)
+    run = train_recipe(recipe, data, None, CPU, epochs=3, on_step=probe)
+    assert len(probe.curve) == 3 and run["steps"] == 3 * 8
+    seconds = [s for s, _ in probe.curve]
+    assert seconds == sorted(seconds) and all(0 <= a <= 1 for _, a in probe.curve)
+    clock = Clock(seconds=100)
+    with clock.paused():
+        time.sleep(0.2)
+    assert clock.elapsed < 0.1
+
+
+def test_without_whitening_the_first_layer_learns_and_the_tutorial_net_takes_batchnorm():
+    data = tiny_images(200)
+    plain = replace(RECIPES["fast"], whitening=False, widths=(8, 8, 8)).build(data, CPU)
+    assert plain[0].weight.requires_grad
+    assert not RECIPES["fast"].build(data, CPU)[0].weight.requires_grad
+    with_bn = models.pytorch_tutorial_net_bn()
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in with_bn) == 4
+    assert [type(m) for m in models.pytorch_tutorial_net() if not isinstance(m, torch.nn.BatchNorm2d)] == \
+        [type(m) for m in with_bn if not isinstance(m, torch.nn.BatchNorm2d)]

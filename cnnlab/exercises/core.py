@@ -129,7 +129,7 @@ def calling(function, *args, case: str = ""):
 
 
 def _load_all() -> None:
-    from cnnlab.exercises import concepts, learning, training  # noqa: F401  (they register)
+    from cnnlab.exercises import concepts, learning, speed, training  # noqa: F401  (they register)
 
 
 def result_of(function, *args, case: str = ""):
