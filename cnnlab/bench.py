@@ -83,6 +83,9 @@ def main(argv=None) -> None:
         parser.error("give --budget SECONDS or --epochs N")
     world, ranked_device = distributed.start()     # (World(), None) outside torchrun
     device = ranked_device or cnnlab.device(args.device)
+    if args.sync_batchnorm and device.type != "cuda":
+        parser.error("--sync-batchnorm needs GPUs (torch's SyncBatchNorm runs on CUDA only); "
+                     "on CPU processes BatchNorm is per rank: leave the flag off")
     names = args.recipe or (["fast"] if args.dataset == "cifar10" else ["keras_mnist"])
     widths = tuple(int(w) for w in args.widths.split(",")) if args.widths else None
     machine = {"device": torch.cuda.get_device_name() if device.type == "cuda" else device.type,

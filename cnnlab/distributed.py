@@ -8,7 +8,8 @@ take with the same global batch: the optimizer, learning rate and schedule are t
 that batch, unchanged. DDP averages the gradients over the ranks; a loss summed over the batch
 (the fast recipe's) is scaled by N so that the average is the sum over the global batch again.
 BatchNorm keeps per-rank statistics (each rank normalises its own slice, as DDP does by default);
-`sync_batchnorm=True` pools them across ranks at the cost of one more all-reduce per layer.
+`sync_batchnorm=True` pools them across ranks at the cost of one more all-reduce per layer;
+torch's SyncBatchNorm runs on CUDA only, so on CPU processes (gloo) BatchNorm is always per rank.
 Outside torchrun (WORLD_SIZE unset) everything here is a no-op.
 """
 
@@ -81,6 +82,9 @@ def wrap(model: torch.nn.Module, world: World, device: torch.device, sync_batchn
     `frozen_later`: some parameter stops learning during training (the fast recipe's whitening
     bias); DDP must then look for parameters without a gradient at every step.
     """
+    if sync_batchnorm and device.type != "cuda":
+        raise ValueError("sync_batchnorm needs GPUs: torch's SyncBatchNorm runs on CUDA only. On CPU "
+                         "processes leave it off (BatchNorm is then per rank, as DDP does by default).")
     if world.size == 1:
         return model
     if sync_batchnorm:

@@ -81,3 +81,10 @@ def test_a_short_torchrun_benchmark_trains(tmp_path):
     assert len(lines) == 1, done.stdout                      # rank 0 alone prints
     assert lines[0]["processes"] == 2 and lines[0]["batchnorm"] == "per-rank"
     assert lines[0]["test_accuracy"] > 0.8, lines[0]         # chance is 0.1
+
+
+def test_sync_batchnorm_on_cpu_says_it_needs_gpus():
+    from cnnlab.distributed import ALONE, wrap
+
+    with pytest.raises(ValueError, match="needs GPUs"):
+        wrap(torch.nn.Sequential(torch.nn.BatchNorm2d(3)), ALONE, torch.device("cpu"), sync_batchnorm=True)
