@@ -41,8 +41,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,course,hub,dev]" 2>&1 | grep -v "is ignored: it is neither" || true
 	$(BIN)/python -c "import cnnlab, torch, torchvision, ipywidgets, jupyterlab, papermill, nbval, nbgrader, jupyterhub"
 	# Students see nbgrader's Validate button, not the teacher's tools (re-enable: see README).
-	$(BIN)/jupyter labextension disable --level=sys_prefix nbgrader:formgrader >/dev/null 2>&1
-	$(BIN)/jupyter labextension disable --level=sys_prefix nbgrader:create-assignment >/dev/null 2>&1
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader:formgrader >/dev/null 2>&1
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader:create-assignment >/dev/null 2>&1
 	$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null 2>&1
 	touch $@
 

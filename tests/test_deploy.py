@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,3 +69,23 @@ def test_the_nbgitpuller_link_and_the_image_agree():
     assert query["branch"] == [command[2]] and query["repo"] == [command[1]]
     notebook = query["urlpath"][0].removeprefix(f"lab/tree/{folder}/")
     assert (ROOT / notebook).exists(), notebook
+
+
+def test_students_do_not_see_nbgrader_teacher_tools():
+    """`make install` disables nbgrader's teacher plugins by id: the ids must be ones nbgrader ships
+    (a misspelt id is accepted silently by `jupyter labextension disable` and hides nothing)."""
+    import json
+    import sys
+
+    ids = re.findall(r"labextension disable --level=sys_prefix (\S+)", (ROOT / "Makefile").read_text())
+    assert ids
+    static = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter" / "nbgrader" / "static"
+    if not static.exists():
+        pytest.skip("nbgrader's JupyterLab extension is not installed here")
+    shipped = set(re.findall(r"@jupyter/nbgrader:[a-z-]+", "".join(p.read_text(errors="ignore")
+                                                                   for p in static.glob("*.js"))))
+    assert set(ids) <= shipped, set(ids) - shipped
+    config = Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / "page_config.json"
+    if config.exists():   # written by make install
+        disabled = json.loads(config.read_text()).get("disabledExtensions", {})
+        assert all(disabled.get(i) for i in ids), disabled
