@@ -65,7 +65,7 @@ check-notebooks: install
 	$(BIN)/python tools/check_notebooks.py notebooks
 
 unit: install
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q -n $(JOBS) -m "not browser and not slow" tests
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -n $(JOBS) -m "not browser and not slow and not course" tests
 
 notebooks: install data
 	$(BIN)/python tools/prepare_notebooks.py notebooks build/notebooks tests/notebook_parameters.json
