@@ -40,22 +40,24 @@ def device(prefer: str | None = None, verbose: bool = False) -> torch.device:
 
 
 def bf16_autocast_is_fast(dev: torch.device) -> bool:
-    """True where bfloat16 autocast speeds up convolutions: GPUs and CPUs with AVX-512 BF16/AMX."""
+    """True where bfloat16 autocast speeds up convolutions: GPUs and CPUs with AVX-512 BF16/AMX
+    that torch is allowed to use (see `cpu_capabilities`)."""
     if dev.type == "cuda":
         return torch.cuda.is_bf16_supported()
     if dev.type != "cpu":
         return False
-    try:
-        flags = open("/proc/cpuinfo").read()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    return bool({"avx512_bf16", "amx_bf16"} & set(cpu_capabilities()))
 
 
 def cpu_capabilities() -> list[str]:
-    """The CPU's vector features that decide training speed: avx2, avx512f, avx512_bf16, amx_bf16."""
+    """The CPU's vector features that decide training speed, among avx2, avx512f, avx512_bf16 and
+    amx_bf16, as far as torch may use them: `ATEN_CPU_CAPABILITY=avx2` and `ONEDNN_MAX_CPU_ISA=AVX2`
+    make a newer CPU compute as an AVX2-only one does, and then it reports avx2 only."""
     try:
         words = set(open("/proc/cpuinfo").read().split())
     except OSError:
         return []
-    return [flag for flag in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if flag in words]
+    found = [flag for flag in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if flag in words]
+    capped = os.environ.get("ONEDNN_MAX_CPU_ISA", "").upper().startswith("AVX2") or \
+        torch.backends.cpu.get_cpu_capability() in ("AVX2", "DEFAULT", "NO AVX")
+    return [flag for flag in found if flag == "avx2"] if capped else found

@@ -2,6 +2,7 @@
 
 import nbformat
 import pytest
+import torch
 
 from cnnlab import bench
 from cnnlab.notebook_run import ACCURACY, find_notebook, printed_text
@@ -29,3 +30,13 @@ def test_refuses_a_recipe_of_another_dataset(capsys):
         bench.main(["mnist", "--recipe", "fast", "--epochs", "1"])
     assert "no mnist recipe 'fast'" in capsys.readouterr().err
     assert set(cpu_capabilities()) <= {"avx2", "avx512f", "avx512_bf16", "amx_bf16"}
+
+
+def test_an_avx2_cap_reports_avx2_only_and_turns_bfloat16_off(monkeypatch):
+    """ONEDNN_MAX_CPU_ISA=AVX2 (with ATEN_CPU_CAPABILITY=avx2) makes a newer CPU compute like an
+    AVX2-only one; the figures it prints must then not claim AVX-512 or bfloat16."""
+    from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities
+
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
+    assert set(cpu_capabilities()) <= {"avx2"}
+    assert not bf16_autocast_is_fast(torch.device("cpu"))
