@@ -94,5 +94,8 @@ def wrap(model: torch.nn.Module, world: World, device: torch.device, sync_batchn
 
 
 def stop() -> None:
+    """Leave together: rank 0 may still be testing while the others are done, and a rank that
+    tears its process group down alone can abort inside gloo ("terminate called ...")."""
     if dist.is_available() and dist.is_initialized():
+        dist.barrier()
         dist.destroy_process_group()
