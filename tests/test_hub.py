@@ -65,6 +65,18 @@ def hub(tmp_path_factory):
         process.wait(timeout=60)
 
 
+def _view_every_cell(home: Path) -> None:
+    """As the browser test does: JupyterLab 4 detaches cells scrolled out of view (the widget of
+    notebook 03 sits above the cells Run All scrolls to), and no news pop-up. The student's own
+    settings, in the home the spawner gives them."""
+    settings = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True, exist_ok=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    (settings / "apputils-extension").mkdir(parents=True, exist_ok=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}')
+
+
 def _log_in(browser, url: str, name: str):
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.set_default_timeout(180_000)
@@ -122,7 +134,8 @@ def test_two_students_work_side_by_side_and_apart(hub):
     from playwright.sync_api import sync_playwright
 
     url, state, process = hub
-    (state / "homes" / "ada").mkdir(parents=True, exist_ok=True)
+    for name in ("ada", "ben"):
+        _view_every_cell(state / "homes" / name)
     (state / "homes" / "ada" / "ada-only.txt").write_text("my answers")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
