@@ -28,12 +28,13 @@ NOTEBOOKS = {"cifar10": "cifar10_classifier", "mnist": "first_cnn_mnist"}
 
 def run_recipe(name: str, device, budget: float | None, epochs: float | None, widths=None,
                batch_size: int | None = None, amp: bool = True, subset: int | None = None,
-               world: distributed.World = distributed.ALONE, sync_batchnorm: bool = False) -> dict:
+               world: distributed.World = distributed.ALONE, sync_batchnorm: bool = False,
+               compile: bool = False) -> dict:
     """Load, train and test one recipe; `budget` counts everything from here to the test result.
 
     The tutorials hold out `recipe.holdout` of the training images for validation, as their
     notebooks do; the fast recipe trains on all 50,000 (its notebook holds out 20 %: `--notebook`
-    measures what that costs).
+    measures what that costs). `compile`: torch.compile, its compiling paid out of the budget.
     """
     started = time.monotonic()
     recipe = RECIPES[name].on(device)
@@ -52,13 +53,13 @@ def run_recipe(name: str, device, budget: float | None, epochs: float | None, wi
     run = train_recipe(recipe, train, val, device, seconds=seconds, epochs=epochs or recipe.max_epochs,
                        batch_size=batch_size, widths=widths, amp_dtype=amp_dtype,
                        channels_last=channels_last, started=started if budget else None, world=world,
-                       sync_batchnorm=sync_batchnorm)
+                       sync_batchnorm=sync_batchnorm, compile=compile)
     accuracy = tta_accuracy(run["model"], test, device, amp_dtype, tta=recipe.tta) if world.main else None
     return {"epochs": round(run["epochs"], 2), "test_accuracy": accuracy,
             "seconds": time.monotonic() - started, "train_seconds": round(run["seconds"], 1),
             "widths": list(widths or recipe.widths) or None,
             "batch_size": batch_size or recipe.batch_size,
-            "precision": "bfloat16" if amp_dtype else "float32", "tta": recipe.tta}
+            "precision": "bfloat16" if amp_dtype else "float32", "tta": recipe.tta, "compile": compile}
 
 
 def main(argv=None) -> None:
@@ -75,6 +76,8 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--sync-batchnorm", action="store_true",
                         help="under torchrun: BatchNorm statistics over all ranks (default: per rank)")
+    parser.add_argument("--compile", action="store_true",
+                        help="train through torch.compile (compile time counts in the budget)")
     parser.add_argument("--notebook", action="store_true",
                         help="also run the dataset's notebook with its defaults and MODEL=recipe")
     parser.add_argument("--notebook-only", action="store_true", help="run only the notebook")
@@ -99,7 +102,8 @@ def main(argv=None) -> None:
         for _ in range(args.repeat):
             if not args.notebook_only:
                 result = run_recipe(name, device, args.budget, args.epochs, widths, args.batch_size,
-                                    not args.no_amp, args.subset, world, args.sync_batchnorm)
+                                    not args.no_amp, args.subset, world, args.sync_batchnorm,
+                                    args.compile)
                 if world.main:
                     print(json.dumps({"recipe": name, **machine, "budget": args.budget,
                                       "seconds": round(result.pop("seconds"), 1), "epochs": result.pop("epochs"),

