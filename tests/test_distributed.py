@@ -88,7 +88,7 @@ def test_a_short_torchrun_benchmark_trains(tmp_path):
         # teardown ("terminate called without an active exception") after the result was printed:
         # the training this test is about did happen, so the abort is reported, not failed on.
         assert "terminate called without an active exception" in done.stderr, report
-        warnings.warn(f"torchrun: a rank aborted in gloo's teardown after the run finished\n{report}")
+        warnings.warn(f"torchrun: a rank aborted in gloo's teardown after the run finished\n{report}", stacklevel=1)
 
 
 def test_sync_batchnorm_on_cpu_says_it_needs_gpus():
