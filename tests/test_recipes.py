@@ -149,3 +149,18 @@ def test_without_whitening_the_first_layer_learns_and_the_tutorial_net_takes_bat
     assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in with_bn) == 4
     assert [type(m) for m in models.pytorch_tutorial_net() if not isinstance(m, torch.nn.BatchNorm2d)] == \
         [type(m) for m in with_bn if not isinstance(m, torch.nn.BatchNorm2d)]
+
+
+def test_compiled_training_trains_the_eager_weights():
+    """`train_recipe(compile=True)` (bench --compile, notebook 11's last row) changes how the steps
+    run, not what they compute: the same weights to float tolerance, recompiling when the whitening
+    bias stops learning included."""
+    torch._dynamo.reset()
+    runs = [train_recipe(SMALL_FAST, tiny_images(128), None, CPU, epochs=2, seed=0, compile=compile)
+            for compile in (False, True)]
+    eager, compiled = (run["model"].state_dict() for run in runs)
+    from torch._dynamo.utils import counters
+    assert counters["stats"]["unique_graphs"] >= 2, dict(counters["stats"])   # compiled, and again for the bias
+    assert runs[1]["steps"] == runs[0]["steps"] and runs[1]["model"][0].bias.requires_grad is False
+    for name, value in eager.items():
+        assert torch.allclose(compiled[name].float(), value.float(), atol=1e-4, rtol=1e-3), name
