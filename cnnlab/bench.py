@@ -12,6 +12,7 @@ cifar10 --recipe fast --epochs 10`; see cnnlab.distributed. Rank 0 tests and pri
 import argparse
 import json
 import time
+from dataclasses import replace
 
 import torch
 
@@ -29,7 +30,7 @@ NOTEBOOKS = {"cifar10": "cifar10_classifier", "mnist": "first_cnn_mnist"}
 def run_recipe(name: str, device, budget: float | None, epochs: float | None, widths=None,
                batch_size: int | None = None, amp: bool = True, subset: int | None = None,
                world: distributed.World = distributed.ALONE, sync_batchnorm: bool = False,
-               compile: bool = False) -> dict:
+               compile: bool = False, tta: int | None = None) -> dict:
     """Load, train and test one recipe; `budget` counts everything from here to the test result.
 
     The tutorials hold out `recipe.holdout` of the training images for validation, as their
@@ -37,11 +38,12 @@ def run_recipe(name: str, device, budget: float | None, epochs: float | None, wi
     measures what that costs). `compile`: torch.compile, its compiling paid out of the budget.
     """
     started = time.monotonic()
-    recipe = RECIPES[name].on(device)
+    amp_dtype = torch.bfloat16 if amp and bf16_autocast_is_fast(device) else None
+    recipe = RECIPES[name].on(device, bfloat16=amp_dtype is not None)
+    recipe = recipe if tta is None else replace(recipe, tta=tta)
     train = load_dataset(recipe.dataset, "train").take(subset)
     train, val = train.split(recipe.holdout, seed=1) if name != "fast" else (train, None)
     test = load_dataset(recipe.dataset, "test")
-    amp_dtype = torch.bfloat16 if amp and bf16_autocast_is_fast(device) else None
     channels_last = device.type in ("cpu", "cuda")
     seconds = 0.0
     if budget:  # keep back the time the final test (and the last validation pass) will take
@@ -71,6 +73,8 @@ def main(argv=None) -> None:
     parser.add_argument("--device", help="cpu, cuda or mps (default: the best available)")
     parser.add_argument("--widths", default=None, help="fast recipe widths, e.g. 64,128,128")
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--tta", type=int, default=None,
+                        help="test-time augmentation level: 0 none, 1 flips, 2 flips and shifts")
     parser.add_argument("--no-amp", action="store_true", help="float32 even where bfloat16 is fast")
     parser.add_argument("--subset", type=int, default=None, help="train on a stratified subset")
     parser.add_argument("--repeat", type=int, default=1)
@@ -103,7 +107,7 @@ def main(argv=None) -> None:
             if not args.notebook_only:
                 result = run_recipe(name, device, args.budget, args.epochs, widths, args.batch_size,
                                     not args.no_amp, args.subset, world, args.sync_batchnorm,
-                                    args.compile)
+                                    args.compile, args.tta)
                 if world.main:
                     print(json.dumps({"recipe": name, **machine, "budget": args.budget,
                                       "seconds": round(result.pop("seconds"), 1), "epochs": result.pop("epochs"),

@@ -20,6 +20,7 @@ from cnnlab.data import Batches, normalize
 from cnnlab.distributed import ALONE, World, wrap
 from cnnlab.evaluate import evaluate
 from cnnlab.fast import Lookahead, lr_factor, summed_loss_sgd
+from cnnlab.runtime import bf16_autocast_is_fast
 from cnnlab.train import autocast, check_finite
 
 
@@ -122,11 +123,21 @@ class Recipe:
     def averager(self, model):
         return Averager(model) if self.lookahead else None
 
-    def on(self, device) -> "Recipe":
-        """This recipe as tuned for `device`: on a GPU the fast network is wider, its batches larger,
-        and its test adds the shifted passes (which cost 3x more than they give on a CPU)."""
-        if self.name == "fast" and torch.device(device).type == "cuda":
+    def on(self, device, bfloat16: bool | None = None) -> "Recipe":
+        """This recipe as tuned for `device`: the fast network gets wider where a step is cheap.
+
+        On a GPU: widths 64/256/256, batches of 1024, and the test adds the shifted passes. On a CPU
+        with fast bfloat16 (`bfloat16`, by default `runtime.bf16_autocast_is_fast`): widths
+        32/128/256, which beat 32/96/192 there at 600 s (89.9 % against 89.1 %), but not in float32,
+        where a step costs twice as much and the narrower network's extra epochs pay more.
+        """
+        device = torch.device(device)
+        if self.name != "fast":
+            return self
+        if device.type == "cuda":
             return replace(self, widths=GPU_WIDTHS, batch_size=GPU_BATCH_SIZE, tta=2)
+        if device.type == "cpu" and (bf16_autocast_is_fast(device) if bfloat16 is None else bfloat16):
+            return replace(self, widths=BF16_CPU_WIDTHS)
         return self
 
 
@@ -254,6 +265,7 @@ RECIPES = {
 }
 
 GPU_WIDTHS = (64, 256, 256)  # the fast recipe's widths where a GPU makes width cheap
+BF16_CPU_WIDTHS = (32, 128, 256)  # ... and where a CPU's bfloat16 halves a step's cost
 GPU_BATCH_SIZE = 1024
 
 

@@ -40,3 +40,19 @@ def test_an_avx2_cap_reports_avx2_only_and_turns_bfloat16_off(monkeypatch):
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
     assert set(cpu_capabilities()) <= {"avx2"}
     assert not bf16_autocast_is_fast(torch.device("cpu"))
+
+
+@pytest.mark.integration
+def test_a_float32_run_keeps_the_float32_widths_and_takes_the_tta_asked_for(capsys):
+    """--no-amp on a CPU with fast bfloat16 must not train the bfloat16 widths (Recipe.on), and
+    --tta overrides the recipe's test-time augmentation; the JSON line says what was run."""
+    import json
+
+    from cnnlab.recipes import RECIPES
+
+    bench.main(["cifar10", "--recipe", "fast", "--subset", "512", "--epochs", "1", "--no-amp",
+                "--tta", "0", "--device", "cpu"])
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["precision"] == "float32" and line["tta"] == 0
+    assert tuple(line["widths"]) == RECIPES["fast"].widths
+    assert 0.1 <= line["test_accuracy"] <= 1.0

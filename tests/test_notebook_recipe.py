@@ -32,7 +32,7 @@ def test_notebook_and_benchmark_train_the_same_weights(tmp_path, monkeypatch, mo
 
     train, val = load_dataset("cifar10", "train").take(600, seed=3).split(0.2, seed=3)
     amp_dtype = torch.bfloat16 if bf16_autocast_is_fast(CPU) else None
-    run = train_recipe(RECIPES[model_name], train, val, CPU, epochs=2, batch_size=batch_size, lr=lr,
+    run = train_recipe(RECIPES[model_name].on(CPU), train, val, CPU, epochs=2, batch_size=batch_size, lr=lr,
                        amp_dtype=amp_dtype, seed=3, channels_last=True)
 
     assert saved["model_name"] == model_name and saved["batch_size"] == batch_size

@@ -13,7 +13,18 @@ from cnnlab import models
 from cnnlab.data import Batches
 from cnnlab.evaluate import evaluate
 from cnnlab.fast import lr_factor, summed_loss_sgd
-from cnnlab.recipes import RECIPES, Clock, CrossEntropy, Meter, Recipe, adam, adamw, train_recipe
+from cnnlab.recipes import (
+    BF16_CPU_WIDTHS,
+    GPU_WIDTHS,
+    RECIPES,
+    Clock,
+    CrossEntropy,
+    Meter,
+    Recipe,
+    adam,
+    adamw,
+    train_recipe,
+)
 from cnnlab.train import TrainingDiverged
 
 CPU = torch.device("cpu")
@@ -164,3 +175,12 @@ def test_compiled_training_trains_the_eager_weights():
     assert runs[1]["steps"] == runs[0]["steps"] and runs[1]["model"][0].bias.requires_grad is False
     for name, value in eager.items():
         assert torch.allclose(compiled[name].float(), value.float(), atol=1e-4, rtol=1e-3), name
+
+
+def test_the_fast_recipe_widens_where_a_step_is_cheap_and_changes_nothing_else():
+    fast, tutorial = RECIPES["fast"], RECIPES["pytorch_tutorial"]
+    assert fast.on(CPU, bfloat16=False) == fast
+    wide = fast.on(CPU, bfloat16=True)
+    assert wide.widths == BF16_CPU_WIDTHS and replace(wide, widths=fast.widths) == fast
+    assert fast.on("cuda").widths == GPU_WIDTHS            # a torch.device needs no GPU to exist
+    assert tutorial.on(CPU, bfloat16=True) == tutorial == tutorial.on("cuda")
