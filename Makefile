@@ -38,7 +38,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,course,hub,dev]" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,course,hub,dev,bench]" 2>&1 | grep -v "is ignored: it is neither" || true
 	$(BIN)/python -c "import cnnlab, torch, torchvision, ipywidgets, jupyterlab, papermill, nbval, nbgrader, jupyterhub"
 	# Students see nbgrader's Validate button, not the teacher's tools (re-enable: see README).
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader:formgrader >/dev/null 2>&1

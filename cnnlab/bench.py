@@ -5,6 +5,9 @@ accuracy. Every recipe trains through recipes.train_recipe, the loop the noteboo
 `--notebook` also runs the notebook a student runs (papermill, its default parameters, MODEL set
 to the recipe) and prints the test accuracy it printed, so both figures sit side by side.
 
+`--recipe airbench94` (GPU only) runs Keller Jordan's airbench94 itself, from its PyPI package, on the
+same offline copy, beside ours: see cnnlab.reference. It trains its own 9.9 epochs (or --epochs).
+
 Several GPUs (or CPU processes, with gloo): `torchrun --standalone --nproc_per_node=N -m cnnlab.bench
 cifar10 --recipe fast --epochs 10`; see cnnlab.distributed. Rank 0 tests and prints.
 """
@@ -22,6 +25,7 @@ from cnnlab.data import load_dataset
 from cnnlab.fast import time_evaluation, tta_accuracy
 from cnnlab.notebook_run import run_notebook
 from cnnlab.recipes import RECIPES, train_recipe
+from cnnlab.reference import run_airbench94
 from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities
 
 NOTEBOOKS = {"cifar10": "cifar10_classifier", "mnist": "first_cnn_mnist"}
@@ -67,7 +71,7 @@ def run_recipe(name: str, device, budget: float | None, epochs: float | None, wi
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", choices=["cifar10", "mnist"])
-    parser.add_argument("--recipe", action="append", help=", ".join(RECIPES))
+    parser.add_argument("--recipe", action="append", help=", ".join([*RECIPES, "airbench94 (GPU only)"]))
     parser.add_argument("--budget", type=float, help="wall seconds per run, data loading included")
     parser.add_argument("--epochs", type=float, help="a fixed number of epochs instead of a budget")
     parser.add_argument("--device", help="cpu, cuda or mps (default: the best available)")
@@ -99,7 +103,18 @@ def main(argv=None) -> None:
                "cpu": cpu_capabilities(), "threads": torch.get_num_threads()}
     if world.size > 1:
         machine |= {"processes": world.size, "batchnorm": "sync" if args.sync_batchnorm else "per-rank"}
+    if "airbench94" in names and (args.dataset != "cifar10" or device.type != "cuda" or world.size > 1):
+        parser.error("airbench94 trains on CIFAR-10 on one GPU only (float16 weights made with .cuda()); "
+                     f"this run is {args.dataset} on {device.type}"
+                     f"{' with several processes' if world.size > 1 else ''}: leave out --recipe airbench94")
     for name in names:
+        if name == "airbench94":
+            for _ in range(args.repeat):              # its own schedule: --epochs, else its 9.9; no budget
+                result = run_airbench94(device, args.epochs)
+                print(json.dumps({"recipe": name, **machine, "budget": None,
+                                  "seconds": round(result.pop("seconds"), 1), "epochs": result.pop("epochs"),
+                                  "test_accuracy": round(result.pop("test_accuracy"), 4), **result}), flush=True)
+            continue
         if name not in RECIPES or RECIPES[name].dataset != args.dataset:
             parser.error(f"no {args.dataset} recipe {name!r}; choose from "
                          f"{[n for n, r in RECIPES.items() if r.dataset == args.dataset]}")

@@ -56,3 +56,30 @@ def test_a_float32_run_keeps_the_float32_widths_and_takes_the_tta_asked_for(caps
     assert line["precision"] == "float32" and line["tta"] == 0
     assert tuple(line["widths"]) == RECIPES["fast"].widths
     assert 0.1 <= line["test_accuracy"] <= 1.0
+
+
+def test_airbench94_is_refused_on_a_cpu_with_what_to_do(capsys):
+    with pytest.raises(SystemExit):
+        bench.main(["cifar10", "--recipe", "fast", "--recipe", "airbench94", "--epochs", "1", "--device", "cpu"])
+    error = capsys.readouterr().err
+    assert "one GPU only" in error and "leave out --recipe airbench94" in error
+    from cnnlab.reference import run_airbench94
+
+    with pytest.raises(ValueError, match="CUDA only"):
+        run_airbench94(torch.device("cpu"))
+
+
+def test_airbench_reads_our_copy_as_we_do(tmp_path):
+    """The files handed to airbench (cnnlab.reference) hold our images, labels and class names, in
+    the layout its own CifarLoader expects: read back through airbench itself, on the CPU."""
+    airbench = pytest.importorskip("airbench")
+    from cnnlab.data.dataset import ImageDataset
+    from cnnlab.reference import save_for_airbench
+
+    images = torch.randint(0, 256, (6, 3, 32, 32), dtype=torch.uint8)
+    ours = ImageDataset(images, torch.tensor([0, 1, 2, 9, 4, 5]), [f"class {i}" for i in range(10)])
+    save_for_airbench(ours, tmp_path / "cifar10" / "train.pt")
+    loader = airbench.CifarLoader(str(tmp_path / "cifar10"), train=True, batch_size=2, gpu="cpu")
+    assert torch.equal(loader.labels, ours.labels) and loader.classes == ours.classes
+    assert torch.allclose(loader.images.float(), images.float() / 255, atol=1e-3)   # float16, (N, 3, 32, 32)
+    assert not list(tmp_path.glob("**/*.part"))
