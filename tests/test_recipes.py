@@ -184,3 +184,37 @@ def test_the_fast_recipe_widens_where_a_step_is_cheap_and_changes_nothing_else()
     assert wide.widths == BF16_CPU_WIDTHS and replace(wide, widths=fast.widths) == fast
     assert fast.on("cuda").widths == GPU_WIDTHS            # a torch.device needs no GPU to exist
     assert tutorial.on(CPU, bfloat16=True) == tutorial == tutorial.on("cuda")
+
+
+def test_orthogonalize_gives_every_direction_a_step_of_about_the_same_size():
+    from cnnlab.fast import orthogonalize
+
+    g = torch.Generator().manual_seed(0)
+    for shape in [(32, 216), (192, 96)]:                    # wide and tall filter banks
+        grad = torch.randn(*shape, generator=g) * torch.logspace(-1, 0, shape[1])   # unequal directions
+        out = orthogonalize(grad)
+        singular = torch.linalg.svdvals(out)
+        assert out.shape == grad.shape and singular.max() < 1.6 and singular.min() > 0.2, singular
+        u, _, vh = torch.linalg.svd(grad, full_matrices=False)
+        assert torch.nn.functional.cosine_similarity(out.flatten(), (u @ vh).flatten(), dim=0) > 0.8
+
+
+def test_muon_sgd_splits_the_parameters_and_trains_the_fast_net():
+    from cnnlab.fast import Muon, muon_sgd
+
+    recipe = replace(RECIPES["fast"], optimizer=muon_sgd, widths=(16, 16, 16), batch_size=32)
+    model = recipe.build(tiny_images(64), CPU)
+    optimizer = muon_sgd(model, 32)
+    muon, sgd = [g for g in optimizer.param_groups if "momentum" in g and g["momentum"] == 0.6], optimizer.optimizers[0].param_groups
+    trained = [p for p in model.parameters() if p.requires_grad]
+    assert isinstance(optimizer.optimizers[1], Muon)
+    assert {id(p) for g in muon for p in g["params"]} == {id(p) for p in trained if p.ndim == 4}
+    assert sorted(id(p) for g in optimizer.param_groups for p in g["params"]) == sorted(id(p) for p in trained)
+    assert all(p.ndim < 4 for g in sgd for p in g["params"])
+    run = train_recipe(recipe, tiny_images(128), tiny_images(32, seed=1), CPU, epochs=6, seed=0)
+    assert run["history"][-1]["val_accuracy"] >= 0.7                              # chance: 0.5
+    for layer in run["model"].modules():                                       # Muon keeps filter norms
+        if isinstance(layer, torch.nn.Conv2d) and layer.weight.requires_grad:
+            assert layer.weight.norm().item() == pytest.approx(len(layer.weight) ** 0.5, rel=0.2)
+    state = optimizer.state_dict()
+    optimizer.load_state_dict(state)                                           # checkpoints take it whole
