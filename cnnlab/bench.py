@@ -22,31 +22,32 @@ import torch
 import cnnlab
 from cnnlab import distributed
 from cnnlab.data import load_dataset
-from cnnlab.fast import muon_sgd, time_evaluation, tta_accuracy
+from cnnlab.fast import muon_sgd, summed_loss_sgd, time_evaluation, tta_accuracy
 from cnnlab.notebook_run import run_notebook
 from cnnlab.recipes import RECIPES, train_recipe
 from cnnlab.reference import run_airbench94
 from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities
 
 NOTEBOOKS = {"cifar10": "cifar10_classifier", "mnist": "first_cnn_mnist"}
+OPTIMIZERS = {"sgd": summed_loss_sgd, "muon": muon_sgd}  # --optimizer: the fast recipe's two, compared
 
 
 def run_recipe(name: str, device, budget: float | None, epochs: float | None, widths=None,
                batch_size: int | None = None, amp: bool = True, subset: int | None = None,
                world: distributed.World = distributed.ALONE, sync_batchnorm: bool = False,
-               compile: bool = False, tta: int | None = None, muon: bool = False) -> dict:
+               compile: bool = False, tta: int | None = None, optimizer: str | None = None) -> dict:
     """Load, train and test one recipe; `budget` counts everything from here to the test result.
 
     The tutorials hold out `recipe.holdout` of the training images for validation, as their
     notebooks do; the fast recipe trains on all 50,000 (its notebook holds out 20 %: `--notebook`
     measures what that costs). `compile`: torch.compile, its compiling paid out of the budget.
-    `muon`: the fast recipe with Muon for its filters (fast.muon_sgd), a candidate.
+    `optimizer`: "sgd" or "muon" instead of the recipe's own for the device (see OPTIMIZERS).
     """
     started = time.monotonic()
     amp_dtype = torch.bfloat16 if amp and bf16_autocast_is_fast(device) else None
     recipe = RECIPES[name].on(device, bfloat16=amp_dtype is not None)
     recipe = recipe if tta is None else replace(recipe, tta=tta)
-    recipe = replace(recipe, optimizer=muon_sgd) if muon else recipe
+    recipe = replace(recipe, optimizer=OPTIMIZERS[optimizer]) if optimizer else recipe
     train = load_dataset(recipe.dataset, "train").take(subset)
     train, val = train.split(recipe.holdout, seed=1) if name != "fast" else (train, None)
     test = load_dataset(recipe.dataset, "test")
@@ -89,8 +90,9 @@ def main(argv=None) -> None:
                         help="under torchrun: BatchNorm statistics over all ranks (default: per rank)")
     parser.add_argument("--compile", action="store_true",
                         help="train through torch.compile (compile time counts in the budget)")
-    parser.add_argument("--muon", action="store_true",
-                        help="fast recipe: Muon for the convolution filters (a candidate, cnnlab.fast.muon_sgd)")
+    parser.add_argument("--optimizer", choices=list(OPTIMIZERS),
+                        help="fast recipe: muon (Muon for the filters, SGD for the rest) or sgd (SGD for all); "
+                             "default: the recipe's own for the device")
     parser.add_argument("--notebook", action="store_true",
                         help="also run the dataset's notebook with its defaults and MODEL=recipe")
     parser.add_argument("--notebook-only", action="store_true", help="run only the notebook")
@@ -108,8 +110,8 @@ def main(argv=None) -> None:
                "cpu": cpu_capabilities(), "threads": torch.get_num_threads()}
     if world.size > 1:
         machine |= {"processes": world.size, "batchnorm": "sync" if args.sync_batchnorm else "per-rank"}
-    if args.muon and set(names) != {"fast"}:
-        parser.error("--muon changes the fast recipe's optimizer only: run it with --recipe fast alone")
+    if args.optimizer and set(names) != {"fast"}:
+        parser.error("--optimizer changes the fast recipe's optimizer only: run it with --recipe fast alone")
     if "airbench94" in names and (args.dataset != "cifar10" or device.type != "cuda" or world.size > 1):
         parser.error("airbench94 trains on CIFAR-10 on one GPU only (float16 weights made with .cuda()); "
                      f"this run is {args.dataset} on {device.type}"
@@ -129,7 +131,7 @@ def main(argv=None) -> None:
             if not args.notebook_only:
                 result = run_recipe(name, device, args.budget, args.epochs, widths, args.batch_size,
                                     not args.no_amp, args.subset, world, args.sync_batchnorm,
-                                    args.compile, args.tta, args.muon)
+                                    args.compile, args.tta, args.optimizer)
                 if world.main:
                     print(json.dumps({"recipe": name, **machine, "budget": args.budget,
                                       "seconds": round(result.pop("seconds"), 1), "epochs": result.pop("epochs"),

@@ -49,7 +49,11 @@ def load_checkpoint(path: str | Path, model, optimizer=None, restore_rng: bool =
         raise RuntimeError(f"{path} does not fit this model ({error}). Was it saved from a "
                            "different architecture? Delete it or pick the matching model.") from None
     if optimizer is not None and "optimizer" in payload:
-        optimizer.load_state_dict(payload["optimizer"])
+        try:
+            optimizer.load_state_dict(payload["optimizer"])
+        except (ValueError, TypeError, KeyError, AttributeError) as error:  # another optimizer's state
+            raise RuntimeError(f"{path} was saved with a different optimizer ({type(error).__name__}: "
+                               f"{error}). Delete it, or train with the optimizer it was saved with.") from None
     if restore_rng:
         set_rng_state(payload["rng"])
     return payload

@@ -68,7 +68,7 @@ def summed_loss_sgd(model, batch_size: int, lr: float | None = None, weight_deca
 summed_loss_sgd.reduction = "sum"  # recipes.Recipe refuses to pair it with an averaged loss
 
 
-# --- Muon for the convolution filters (Keller Jordan's airbench94_muon, 2024), a candidate -------
+# --- Muon for the convolution filters (Keller Jordan's airbench94_muon, 2024) ---------------------
 
 def orthogonalize(g: torch.Tensor, steps: int = 3, eps: float = 1e-7) -> torch.Tensor:
     """(rows, cols) -> about U V^T where g = U S V^T: every direction of g gets a step of the same size.
@@ -129,6 +129,8 @@ class Optimizers:
         return [optimizer.state_dict() for optimizer in self.optimizers]
 
     def load_state_dict(self, states: list) -> None:
+        if not isinstance(states, list) or len(states) != len(self.optimizers):
+            raise ValueError(f"expected the states of {len(self.optimizers)} optimizers, got a {type(states).__name__}")
         for optimizer, state in zip(self.optimizers, states, strict=True):
             optimizer.load_state_dict(state)
 

@@ -194,3 +194,29 @@ def test_frozen_backbone_keeps_its_batchnorm_statistics():
     assert all(m.training for m in norms)
     resnet(torch.randn(4, 3, 64, 64) * 3 + 1)
     assert not all(torch.equal(b, m.running_mean) for b, m in zip(before, norms))
+
+
+def test_a_muon_checkpoint_resumes_and_an_sgd_one_is_refused_clearly(tmp_path):
+    """The fast recipe's optimizer is two (SGD and Muon): its state round-trips whole, and a
+    checkpoint saved by the SGD-only recipe gets an error that says what to do, not a traceback."""
+    from cnnlab.fast import muon_sgd, summed_loss_sgd
+
+    recipe = replace(RECIPES["fast"], widths=(8, 8, 8), batch_size=16)
+    assert recipe.optimizer is muon_sgd and RECIPES["fast"].on("cuda").optimizer is summed_loss_sgd
+    model = recipe.build(tiny_images(32), CPU)
+    optimizer = muon_sgd(model, 16)
+    run = train_recipe(recipe, tiny_images(32), None, CPU, epochs=1, seed=0)
+    model.load_state_dict(run["model"].state_dict())
+    for p in model.parameters():
+        p.grad = torch.ones_like(p) if p.requires_grad else None
+    optimizer.step()
+    path = save_checkpoint(tmp_path / "fast.pt", model, optimizer)
+    again = muon_sgd(model, 16)
+    load_checkpoint(path, model, again)
+    buffers = [s["momentum_buffer"] for o in again.optimizers for s in o.state_dict()["state"].values()]
+    assert len(buffers) == sum(p.requires_grad for p in model.parameters())
+    old = save_checkpoint(tmp_path / "sgd.pt", model, summed_loss_sgd(model, 16))
+    with pytest.raises(RuntimeError, match="different optimizer"):
+        load_checkpoint(old, model, muon_sgd(model, 16))
+    with pytest.raises(RuntimeError, match="different optimizer"):
+        load_checkpoint(path, model, summed_loss_sgd(model, 16))
