@@ -208,7 +208,7 @@ def test_muon_sgd_splits_the_parameters_and_trains_the_fast_net():
     recipe = replace(RECIPES["fast"], optimizer=muon_sgd, widths=(16, 16, 16), batch_size=32)
     model = recipe.build(tiny_images(64), CPU)
     optimizer = muon_sgd(model, 32)
-    muon, sgd = [g for g in optimizer.param_groups if "momentum" in g and g["momentum"] == 0.6], optimizer.optimizers[0].param_groups
+    sgd, muon = (o.param_groups for o in optimizer.optimizers)
     trained = [p for p in model.parameters() if p.requires_grad]
     assert isinstance(optimizer.optimizers[1], Muon)
     assert {id(p) for g in muon for p in g["params"]} == {id(p) for p in trained if p.ndim == 4}
