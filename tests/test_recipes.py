@@ -180,12 +180,14 @@ def test_compiled_training_trains_the_eager_weights():
         assert torch.allclose(compiled[name].float(), value.float(), atol=1e-4, rtol=1e-3), name
 
 
-def test_the_fast_recipe_widens_where_a_step_is_cheap_and_changes_nothing_else():
+def test_the_fast_recipe_changes_per_device_only_what_was_measured_there():
     fast, tutorial = RECIPES["fast"], RECIPES["pytorch_tutorial"]
     assert fast.on(CPU, bfloat16=False) == fast
     wide = fast.on(CPU, bfloat16=True)
-    assert wide.widths == BF16_CPU_WIDTHS and replace(wide, widths=fast.widths) == fast
-    assert fast.on("cuda").widths == GPU_WIDTHS            # a torch.device needs no GPU to exist
+    assert wide.widths == BF16_CPU_WIDTHS and wide.tta == 1 and replace(wide, widths=fast.widths, tta=fast.tta) == fast
+    assert fast.tta == 2                                    # float32: flips and shifts at test time
+    gpu = fast.on("cuda")                                   # a torch.device needs no GPU to exist
+    assert gpu.widths == GPU_WIDTHS and gpu.tta == 2
     assert tutorial.on(CPU, bfloat16=True) == tutorial == tutorial.on("cuda")
 
 
