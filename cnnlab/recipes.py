@@ -127,7 +127,7 @@ class Recipe:
         """This recipe as tuned for `device`: the fast network gets wider where a step is cheap.
 
         The recipe itself is the float32 CPU's: widths 32/96/192, and a test with flips and
-        1-pixel shifts (tta 2), which added 0.25 and 0.13 points to the same trained networks (two
+        1-pixel shifts (tta 2), which added 0.25 and 0.13 points to the same training runs (two
         seeds) at the older AVX2 machine's pace, 6.5 epochs, for about 20 s more testing. On a
         GPU: widths 64/256/256, batches of 1024, and SGD for every weight (as measured on an
         H100; Muon there is not measured yet). On a CPU with fast bfloat16 (`bfloat16`, by default
