@@ -83,3 +83,26 @@ def test_airbench_reads_our_copy_as_we_do(tmp_path):
     assert torch.equal(loader.labels, ours.labels) and loader.classes == ours.classes
     assert torch.allclose(loader.images.float(), images.float() / 255, atol=1e-3)   # float16, (N, 3, 32, 32)
     assert not list(tmp_path.glob("**/*.part"))
+
+
+def test_step_profile_splits_the_step_into_kinds_that_add_up():
+    import sys
+    from pathlib import Path
+
+    from torch.profiler import ProfilerActivity, profile
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
+    from profile_step import shares
+
+    conv, norm = torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4)
+    optimizer = torch.optim.SGD([*conv.parameters(), *norm.parameters()], lr=0.1)
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        torch.nn.functional.gelu(norm(conv(torch.randn(2, 3, 8, 8)))).sum().backward()
+        for _ in range(50):  # enough optimizer work to show at the profile's 3 decimals
+            optimizer.step()
+    split = shares(prof.key_averages())
+    assert set(split) == {f"{k}_share" for k in ("convolution", "batchnorm", "activation", "pooling",
+                                                  "optimizer", "other")}
+    assert split["convolution_share"] > 0 and split["batchnorm_share"] > 0 and split["activation_share"] > 0
+    assert split["optimizer_share"] > 0
+    assert sum(split.values()) == pytest.approx(1, abs=0.01)

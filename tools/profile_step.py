@@ -5,8 +5,10 @@
 Prefix `ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2` to see an AVX2-only CPU. Uses random
 images (the step's cost does not depend on them), float32 or bfloat16 as `cnnlab.bench` would
 choose, channels-last. Prints one JSON line per batch size: training images per second (best of
-three runs of ten steps) and the share of the step spent in convolutions (forward and backward),
-from torch.profiler.
+three runs of ten steps) and, from torch.profiler, the share of the step spent in each kind of
+work: convolutions, BatchNorm, activations (GELU), pooling (and its backward's zero-filling), the
+optimizer step (Muon's matrix products included) and the rest. The shares say what fusing would
+be worth: BatchNorm and GELU together are the most a fused BatchNorm+activation could save.
 """
 
 import json
@@ -51,12 +53,25 @@ def measure(batch_size: int, steps: int = 10) -> dict:
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         for _ in range(3):
             step()
-    events = prof.key_averages()
-    total = sum(e.self_cpu_time_total for e in events)
-    conv = sum(e.self_cpu_time_total for e in events if "convolution" in e.key)
     return {"batch_size": batch_size, "widths": list(recipe.widths), "cpu": cpu_capabilities(),
             "precision": "bfloat16" if amp_dtype else "float32", "threads": torch.get_num_threads(),
-            "images_per_second": round(per_second), "convolution_share": round(conv / total, 3)}
+            "images_per_second": round(per_second), **shares(prof.key_averages())}
+
+
+KINDS = {"convolution": ("convolution",), "batchnorm": ("batch_norm",), "activation": ("gelu",),
+         "pooling": ("max_pool", "fill_")}
+
+
+def shares(events) -> dict:
+    """{"convolution_share": …, …, "other_share": …}: each kind's part of the step's own CPU time."""
+    total = sum(e.self_cpu_time_total for e in events)
+    # everything under optimizer.step() (its own record_function), whatever ops it calls
+    optimizer = sum(e.cpu_time_total for e in events if e.key.startswith("Optimizer.step#"))
+    parts = {kind: sum(e.self_cpu_time_total for e in events if any(word in e.key for word in words))
+             for kind, words in KINDS.items()}
+    parts["optimizer"] = optimizer
+    parts["other"] = max(total - sum(parts.values()), 0)
+    return {f"{kind}_share": round(part / total, 3) for kind, part in parts.items()}
 
 
 if __name__ == "__main__":
