@@ -113,7 +113,10 @@ class Muon(torch.optim.Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                buffer = self.state[p].setdefault("momentum_buffer", torch.zeros_like(p.grad))
+                state = self.state[p]
+                if "momentum_buffer" not in state:  # (setdefault would zero-fill a new one every step)
+                    state["momentum_buffer"] = torch.zeros_like(p.grad)
+                buffer = state["momentum_buffer"]
                 buffer.mul_(group["momentum"]).add_(p.grad)
                 update = p.grad.add(buffer, alpha=group["momentum"])          # Nesterov
                 p.mul_(len(p) ** 0.5 / p.norm())                              # scale-free after BatchNorm
