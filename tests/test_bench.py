@@ -1,12 +1,19 @@
 """The benchmark's plumbing: it reads what a notebook printed, and refuses a recipe of another dataset."""
 
+import sys
+from pathlib import Path
+
 import nbformat
 import pytest
 import torch
+from torch.profiler import ProfilerActivity, profile
 
 from cnnlab import bench
 from cnnlab.notebook_run import ACCURACY, find_notebook, printed_text
 from cnnlab.runtime import cpu_capabilities
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from profile_step import shares  # noqa: E402  (tools/ is not a package)
 
 
 def test_reads_the_accuracy_a_notebook_printed():
@@ -86,14 +93,6 @@ def test_airbench_reads_our_copy_as_we_do(tmp_path):
 
 
 def test_step_profile_splits_the_step_into_kinds_that_add_up():
-    import sys
-    from pathlib import Path
-
-    from torch.profiler import ProfilerActivity, profile
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
-    from profile_step import shares
-
     conv, norm = torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4)
     optimizer = torch.optim.SGD([*conv.parameters(), *norm.parameters()], lr=0.1)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
