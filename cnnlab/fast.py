@@ -30,7 +30,7 @@ import time
 
 import torch
 
-from cnnlab.data import Batches
+from cnnlab.data import Batches, eval_batch_size
 from cnnlab.evaluate import predict
 
 MOMENTUM = 0.85
@@ -165,9 +165,9 @@ def muon_sgd(model, batch_size: int, lr: float | None = None, muon_lr: float = 0
 muon_sgd.reduction = "sum"
 
 
-def tta_accuracy(model, data, device, amp_dtype=None, batch_size: int = 1000, tta: int = 1) -> float:
-    """Accuracy with test-time augmentation (see evaluate.tta_logits)."""
-    batches = Batches(data, batch_size, device, channels_last=device.type != "mps")
+def tta_accuracy(model, data, device, amp_dtype=None, batch_size: int = 0, tta: int = 1) -> float:
+    """Accuracy with test-time augmentation (see evaluate.tta_logits); batch_size 0: eval_batch_size."""
+    batches = Batches(data, batch_size or eval_batch_size(device), device, channels_last=device.type != "mps")
     logits, labels = predict(model, batches, device, amp_dtype, tta)
     return (logits.argmax(1) == labels).float().mean().item()
 

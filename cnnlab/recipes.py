@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from cnnlab import models
-from cnnlab.data import Batches, normalize
+from cnnlab.data import Batches, eval_batch_size, normalize
 from cnnlab.distributed import ALONE, World, wrap
 from cnnlab.evaluate import evaluate
 from cnnlab.fast import Lookahead, lr_factor, muon_sgd, summed_loss_sgd
@@ -212,7 +212,7 @@ class Probe:
     Pass it as `train_recipe(..., on_step=probe)`; `probe.curve` holds (seconds, accuracy) pairs."""
 
     def __init__(self, data, device, points: int = 6, amp_dtype=None, channels_last: bool = False):
-        self.batches = Batches(data, 1000, device, channels_last=channels_last)
+        self.batches = Batches(data, eval_batch_size(device), device, channels_last=channels_last)
         self.device, self.points, self.amp_dtype = device, points, amp_dtype
         self.curve = []
 
@@ -297,7 +297,7 @@ def train_recipe(recipe: Recipe, train, val, device, seconds: float = 0, epochs:
     optimizer = recipe.optimizer(model, batch_size or recipe.batch_size, lr=lr)
     averager = recipe.averager(model)
     train_batches = recipe.batches(train, device, batch_size, seed, channels_last)
-    val_batches = Batches(val, 1000, device, channels_last=channels_last) if val is not None else None
+    val_batches = Batches(val, eval_batch_size(device), device, channels_last=channels_last) if val is not None else None
     clock = Clock(seconds, round(epochs * len(train_batches)) if epochs else 0,
                   elapsed=time.monotonic() - started if started is not None else 0.0)
     net = wrap(model, world, device, sync_batchnorm, frozen_later=recipe.whitening)   # the model itself unless under torchrun

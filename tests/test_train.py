@@ -7,8 +7,8 @@ import torch
 
 from cnnlab import models
 from cnnlab.checkpoint import load_checkpoint, save_checkpoint
-from cnnlab.data import Batches, ImageDataset
-from cnnlab.evaluate import confusion_matrix, evaluate, per_class_accuracy, report
+from cnnlab.data import Batches, ImageDataset, eval_batch_size
+from cnnlab.evaluate import confusion_matrix, evaluate, per_class_accuracy, predict, report
 from cnnlab.fast import Lookahead, lr_factor, time_evaluation, tta_accuracy
 from cnnlab.recipes import RECIPES, train_recipe
 from cnnlab.train import TrainingDiverged, fit, train_one_epoch
@@ -66,6 +66,17 @@ def test_evaluation_is_timed_without_leaving_eval_mode():
     model = models.fast_net((8, 8, 8), classes=2).to(memory_format=torch.channels_last)
     seconds = time_evaluation(model, tiny_images(40), CPU, tta=1, sample=20)
     assert 0 < seconds < 5 and model.training
+
+
+def test_judging_batch_size_follows_the_device_and_changes_no_prediction():
+    assert eval_batch_size("cpu") == 250 and eval_batch_size(CPU) == 250
+    assert eval_batch_size("cuda") == 1000 and eval_batch_size(torch.device("mps")) == 1000
+    torch.manual_seed(0)
+    model = models.fast_net((8, 8, 8), classes=2).to(memory_format=torch.channels_last).eval()
+    data = tiny_images(600)   # 3 batches of 250 (the last one short) against one of 600
+    small, _ = predict(model, Batches(data, eval_batch_size(CPU), CPU, channels_last=True), CPU, tta=2)
+    whole, _ = predict(model, Batches(data, 600, CPU, channels_last=True), CPU, tta=2)
+    assert torch.allclose(small, whole, atol=1e-5) and small.std() > 0
 
 
 def test_fast_schedule_and_lookahead():
