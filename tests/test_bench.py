@@ -13,7 +13,8 @@ from cnnlab.notebook_run import ACCURACY, find_notebook, printed_text
 from cnnlab.runtime import cpu_capabilities
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-from profile_step import shares  # noqa: E402  (tools/ is not a package)
+from bench_eval_batch import main as bench_eval_batch  # noqa: E402  (tools/ is not a package)
+from profile_step import shares  # noqa: E402
 
 
 def test_reads_the_accuracy_a_notebook_printed():
@@ -105,3 +106,10 @@ def test_step_profile_splits_the_step_into_kinds_that_add_up():
     assert split["convolution_share"] > 0 and split["batchnorm_share"] > 0 and split["activation_share"] > 0
     assert split["optimizer_share"] > 0
     assert sum(split.values()) == pytest.approx(1, abs=0.01)
+
+
+def test_the_evaluation_batch_benchmark_prints_a_line_per_size_with_its_ratio(capsys):
+    lines = bench_eval_batch([40, 20], images=40, repeats=1)
+    assert [line["batch_size"] for line in lines] == [40, 20] and lines[0]["ratio_to_first"] == 1.0
+    assert all(line["seconds"] > 0 for line in lines) and lines[1]["ratio_to_first"] > 0
+    assert lines[0]["cpu"] == cpu_capabilities() and capsys.readouterr().out.count("batch_size") == 2
