@@ -172,13 +172,14 @@ def tta_accuracy(model, data, device, amp_dtype=None, batch_size: int = 0, tta: 
     return (logits.argmax(1) == labels).float().mean().item()
 
 
-def time_evaluation(model, test, device, amp_dtype=None, tta: int = 1, sample: int = 1000) -> float:
+def time_evaluation(model, test, device, amp_dtype=None, tta: int = 1, sample: int = 1000,
+                    batch_size: int = 0) -> float:
     """Seconds the final test evaluation will take, timed on `sample` test images (weights don't matter)."""
     part = test.subset(range(min(sample, len(test))))
     times = []
     for _ in range(2):  # the first pass also sets up the convolution kernels for this shape
         begin = time.monotonic()
-        tta_accuracy(model, part, device, amp_dtype, tta=tta)  # ends in .item(): waits for a GPU
+        tta_accuracy(model, part, device, amp_dtype, batch_size, tta)  # ends in .item(): waits for a GPU
         times.append(time.monotonic() - begin)
     model.train()
     return min(times) * len(test) / len(part)

@@ -109,7 +109,7 @@ def test_step_profile_splits_the_step_into_kinds_that_add_up():
 
 
 def test_the_evaluation_batch_benchmark_prints_a_line_per_size_with_its_ratio(capsys):
-    lines = bench_eval_batch([40, 20], images=40, repeats=1)
+    lines = bench_eval_batch([40, 20], images=40)
     assert [line["batch_size"] for line in lines] == [40, 20] and lines[0]["ratio_to_first"] == 1.0
     assert all(line["seconds"] > 0 for line in lines) and lines[1]["ratio_to_first"] > 0
     assert lines[0]["cpu"] == cpu_capabilities() and capsys.readouterr().out.count("batch_size") == 2
