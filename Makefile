@@ -1,6 +1,7 @@
 # cnnlab: two commands on a fresh machine.
-#   make lab    install, prepare the datasets, open the workbook in JupyterLab
-#   make test   install, then lint, unit tests, every notebook executed and checked
+#   make lab    install what a student needs, prepare the datasets, open the workbook in JupyterLab
+#   make test   install the developer tools too, then lint, unit tests, every notebook executed and checked
+# `make lab` calls `cnnlab lab` (cnnlab/cli.py), which works the same on Windows without make.
 #
 # Settings (environment or `make VAR=value`):
 #   CNNLAB_ARCHIVES  folder(s) holding the offline dataset archives (see data/README.md)
@@ -30,65 +31,77 @@ LOCAL_WHEELS := $(wildcard /opt/wheels/torchvision-0.29.1-*.whl /opt/pypi-more/f
 TORCH ?= $(shell (grep -qs 'torch<=2.14.1' /etc/xdg/pip/constraints.txt || test -n "$(LOCAL_WHEELS)") && echo 'torch==2.14.1 torchvision==0.29.1')
 
 STAMP := $(VENV)/.cnnlab-installed
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)  # containers often run as root
+CLASS_STAMP := $(VENV)/.cnnlab-class-installed
+DEV_STAMP := $(VENV)/.cnnlab-dev-installed
 
-.PHONY: lab test install data lint unit notebooks check-notebooks browser course course-check hub clean-notebooks record-outputs bench
+.PHONY: lab test install install-class install-dev data lint unit notebooks check-notebooks browser course course-check hub clean-notebooks record-outputs bench
 
+# What a student needs: the package and the notebooks' frontend (JupyterLab, widgets, canvas).
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,course,hub,dev,bench]" 2>&1 | grep -v "is ignored: it is neither" || true
-	$(BIN)/python -c "import cnnlab, torch, torchvision, ipywidgets, jupyterlab, papermill, nbval, nbgrader, jupyterhub"
-	# Students see nbgrader's Validate button, not the teacher's tools (re-enable: see README).
+	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks]" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c "import cnnlab, torch, torchvision, ipywidgets, ipycanvas, jupyterlab"
+	touch $@
+
+# A class's student servers on top (deploy/Dockerfile, make hub): nbgrader's Validate button,
+# jupyterhub-singleuser and nbgitpuller; nbgrader's teacher tools stay hidden (docs/teachers.md).
+install-class: $(CLASS_STAMP)
+
+$(CLASS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,course,hub]" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c "import cnnlab, nbgrader, jupyterhub, nbgitpuller"
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader:formgrader >/dev/null 2>&1
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader:create-assignment >/dev/null 2>&1
 	$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null 2>&1
 	touch $@
 
+# What the tests need on top: pytest, papermill, nbval, ruff, Playwright, airbench.
+install-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(CLASS_STAMP)
+	$(BIN)/python -m pip install --quiet $(TORCH) -e ".[notebooks,course,hub,dev,bench]" 2>&1 | grep -v "is ignored: it is neither" || true
+	$(BIN)/python -c "import cnnlab, papermill, nbval, pytest, playwright, ruff"
+	touch $@
+
 data: install
-	$(BIN)/python -m cnnlab.data prepare cifar10 mnist fashion_mnist $(if $(filter lab,$(MAKECMDGOALS)),--optional)
+	$(BIN)/cnnlab data cifar10 mnist fashion_mnist
 
-lab: install data
-	@echo "Opening the workbook: notebooks/00_start_here.ipynb"
-ifeq ($(HEADLESS),1)
-	$(BIN)/jupyter lab --no-browser --ip=0.0.0.0 --port=$(PORT) --IdentityProvider.token=$(TOKEN) \
-		$(ROOT_FLAG) --ServerApp.root_dir=$(NOTEBOOK_DIR) $(NOTEBOOK_DIR)/00_start_here.ipynb
-else
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=$(NOTEBOOK_DIR) $(NOTEBOOK_DIR)/00_start_here.ipynb
-endif
+lab: install
+	$(BIN)/cnnlab lab $(if $(filter 1,$(HEADLESS)),--headless --port=$(PORT) --token=$(TOKEN)) --notebook-dir=$(NOTEBOOK_DIR)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check cnnlab tests tools deploy notebooks
 
-check-notebooks: install
+check-notebooks: install-dev
 	$(BIN)/python tools/check_notebooks.py notebooks
 
-unit: install
+unit: install-dev
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q -n $(JOBS) -m "not browser and not slow and not course" tests
 
-notebooks: install data
+notebooks: install-dev data
 	$(BIN)/python tools/prepare_notebooks.py notebooks build/notebooks tests/notebook_parameters.json
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) --dist loadscope \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg build/notebooks
 
-browser: install
+browser: install-dev
 	$(BIN)/python -m pytest -q -m browser tests
 
 # A teacher's course (see README, "For teachers"): build/course/source with the solutions,
 # build/course/release for the students, written by nbgrader; then nbgrader's own commands.
-course: install
+course: install-dev
 	$(BIN)/python tools/make_course.py notebooks build/course
 
 # The course round trip with small parameters: solved source full marks, unanswered release zero.
-course-check: install data
+course-check: install-dev data
 	$(BIN)/python -m pytest -q -m course tests
 
 # A class on this machine (see README, "For teachers"): JupyterHub on http://127.0.0.1:8000,
 # any user name with password CNNLAB_HUB_PASSWORD (default cnnlab); settings in deploy/hub/.
 HUB_PROXY := deploy/hub/node_modules/.bin/configurable-http-proxy
-hub: install data $(HUB_PROXY)
+hub: install-class data $(HUB_PROXY)
 	$(BIN)/jupyterhub -f deploy/hub/jupyterhub_config.py
 
 $(HUB_PROXY): deploy/hub/package.json deploy/hub/package-lock.json
@@ -99,14 +112,14 @@ test: lint check-notebooks data unit notebooks course-check $(HUB_PROXY) browser
 	@echo "make test: all checks passed"
 
 # Re-record the kept outputs of `# NBVAL_CHECK_OUTPUT` cells (run after changing such a cell).
-record-outputs: install data
+record-outputs: install-dev data
 	$(BIN)/python tools/prepare_notebooks.py notebooks build/recorded tests/notebook_parameters.json
 	for nb in build/recorded/*.ipynb; do (cd build/recorded && ../../$(BIN)/papermill -k python3 --cwd . $$(basename $$nb) $$(basename $$nb)) || exit 1; done
 	$(BIN)/python tools/check_notebooks.py --record build/recorded notebooks
 
-clean-notebooks: install
+clean-notebooks: install-dev
 	$(BIN)/python tools/check_notebooks.py --fix notebooks
 
 # The benchmark and, beside it, the notebook a student runs (defaults, MODEL=fast): ~25 min on a CPU.
-bench: install data
+bench: install-dev data
 	$(BIN)/python -m cnnlab.bench cifar10 --budget 600 --recipe fast --notebook

@@ -47,15 +47,18 @@ def test_z2jh_values_use_only_chart_keys_and_sane_resources():
     assert user["extraEnv"]["CNNLAB_DATA"].startswith("/opt/cnnlab/")
 
 
-def test_the_image_is_built_by_the_readme_commands():
+def test_the_image_is_built_by_the_makefiles_targets():
     dockerfile = (ROOT / "deploy/Dockerfile").read_text()
     makes = re.findall(r"^RUN (make .*)$", dockerfile, re.M)
-    assert makes == ["make install", "make data"], makes
+    assert makes == ["make install-class", "make data"], makes
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^lab: install data$", makefile, re.M), "make lab = install + data + JupyterLab"
+    assert re.search(r"^lab: install$", makefile, re.M), "make lab = the student's install + cnnlab lab"
     assert "jupyterhub-singleuser" in dockerfile
-    extras = re.search(r'-e "\.\[([a-z,]+)\]"', makefile).group(1).split(",")
-    assert "hub" in extras   # jupyterhub-singleuser and nbgitpuller come with the hub extra
+    recipe = makefile[makefile.index("$(CLASS_STAMP): "):makefile.index("install-dev:")]
+    extras = re.search(r'-e "\.\[([a-z,]+)\]"', recipe).group(1).split(",")
+    assert {"notebooks", "course", "hub"} <= set(extras)   # the Validate button, singleuser, nbgitpuller
+    student = makefile[makefile.index("$(STAMP): "):makefile.index("install-class:")]
+    assert re.search(r'-e "\.\[notebooks\]"', student), "a student installs the notebooks extra only"
 
 
 def test_the_nbgitpuller_link_and_the_image_agree():

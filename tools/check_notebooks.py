@@ -5,9 +5,10 @@
     python tools/check_notebooks.py --record DIR notebooks
         copy the outputs of `# NBVAL_CHECK_OUTPUT` cells from executed copies in DIR
 
-Rules: kernel `python3`; the first code cell is tagged `parameters` and holds plain constants;
-no outputs, execution counts or widget state, except the outputs of cells marked
-`# NBVAL_CHECK_OUTPUT`, which nbval compares.
+Rules: kernel `python3`; the first code cell is the setup cell for Colab and Kaggle, exactly as
+`cnnlab.hosted.setup_cell()` writes it (`--fix` puts it there); the second is tagged `parameters`
+and holds plain constants; no outputs, execution counts or widget state, except the outputs of
+cells marked `# NBVAL_CHECK_OUTPUT`, which nbval compares.
 """
 
 import ast
@@ -15,6 +16,9 @@ import sys
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from cnnlab.hosted import SETUP_TAG, setup_cell  # noqa: E402 - the checkout's own package
 
 KEEP = "# NBVAL_CHECK_OUTPUT"
 
@@ -26,8 +30,14 @@ def problems(nb) -> list[str]:
     if "widgets" in nb.metadata:
         found.append("widget state is stored in the metadata")
     code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code or code[0].source != setup_cell() or SETUP_TAG not in code[0].metadata.get("tags", []):
+        found.append("the first code cell is not cnnlab.hosted.setup_cell() tagged 'setup' "
+                     "(make clean-notebooks puts it there)")
+        code = code[1:] if code and SETUP_TAG in code[0].metadata.get("tags", []) else code
+    else:
+        code = code[1:]
     if not code or "parameters" not in code[0].metadata.get("tags", []):
-        found.append("the first code cell is not tagged 'parameters'")
+        found.append("the code cell after the setup cell is not tagged 'parameters'")
     elif not all(isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant | ast.UnaryOp)
                  for node in ast.parse(code[0].source).body):
         found.append("the parameters cell must hold plain constants only (NAME = value)")
@@ -54,7 +64,20 @@ def _papermill_parameters(source: str) -> list:
     return PythonTranslator.inspect({"source": source})
 
 
+def place_setup_cell(nb) -> None:
+    """Put (or refresh) the setup cell as the first code cell."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if code and SETUP_TAG in code[0].metadata.get("tags", []):
+        code[0].source = setup_cell()
+        return
+    first = nb.cells.index(code[0]) if code else len(nb.cells)
+    cell = nbformat.v4.new_code_cell(setup_cell(), metadata={"tags": [SETUP_TAG]})
+    cell.id = SETUP_TAG   # a stable id: the diff of a re-run shows no churn
+    nb.cells.insert(first, cell)
+
+
 def clean(nb) -> None:
+    place_setup_cell(nb)
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     for cell in nb.cells:

@@ -1,11 +1,79 @@
 """The shared wiring of every explorer: controls in, compute, draw, show; `result` for tests."""
 
+import base64
+import io
+import re
 import time
 
 import ipywidgets as widgets
+import numpy as np
+from PIL import Image
+
+WHERE_LIVE = "live in JupyterLab, Notebook 7, VS Code or Colab; shown here as first drawn"
 
 
-class Explorer:
+class Shown:
+    """Displays `self.widget` live, and beside it a picture of its current state and one line of
+    text (`describe`), for places that draw no widgets: GitHub's preview, nbconvert's HTML, a
+    frontend without the widget manager, a saved notebook. A widget frontend shows the live view
+    (it ranks the widget above the picture); the others fall back to the picture and the text.
+    """
+
+    describe = "An interactive explorer"
+    widget: widgets.Widget
+
+    def snapshot(self) -> bytes | None:
+        """PNG bytes of the pictures inside the widget, laid out as its boxes lay them out."""
+        picture = compose(self.widget)
+        return None if picture is None else _png(picture)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        picture = self.snapshot()
+        if picture:
+            bundle["image/png"] = base64.b64encode(picture).decode("ascii")
+        bundle["text/plain"] = f"{self.describe} ({WHERE_LIVE})."
+        return bundle
+
+
+def compose(widget) -> Image.Image | None:
+    """One image of every widgets.Image inside `widget`: HBox children side by side, others stacked."""
+    if isinstance(widget, widgets.Image):
+        return Image.open(io.BytesIO(widget.value)).convert("RGB") if widget.value else None
+    cells = getattr(widget, "children", ())
+    if isinstance(widget, widgets.GridBox) and cells and all(isinstance(c, widgets.ToggleButton) for c in cells):
+        return _cells(widget)
+    parts = [p for p in (compose(child) for child in getattr(widget, "children", ())) if p is not None]
+    if not parts:
+        return None
+    across = isinstance(widget, widgets.HBox)
+    gap = 6
+    width = sum(p.width for p in parts) + gap * (len(parts) - 1) if across else max(p.width for p in parts)
+    height = max(p.height for p in parts) if across else sum(p.height for p in parts) + gap * (len(parts) - 1)
+    canvas, offset = Image.new("RGB", (width, height), "white"), 0
+    for part in parts:
+        canvas.paste(part, (offset, 0) if across else (0, offset))
+        offset += (part.width if across else part.height) + gap
+    return canvas
+
+
+def _cells(grid: widgets.GridBox, cell: int = 14) -> Image.Image:
+    """A grid of toggle buttons (cnnlab.widgets.pixelgrid) as a picture: on cells blue, off grey."""
+    columns = int(re.search(r"repeat\((\d+)", grid.layout.grid_template_columns or "repeat(1").group(1))
+    values = np.array([c.value for c in grid.children], bool).reshape(-1, columns)
+    picture = np.where(values[..., None], np.array([31, 119, 180], np.uint8), np.array([225, 225, 225], np.uint8))
+    picture = picture.repeat(cell, 0).repeat(cell, 1)
+    picture[::cell, :], picture[:, ::cell] = 255, 255     # white lines between the cells
+    return Image.fromarray(picture)
+
+
+def _png(picture: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class Explorer(Shown):
     """Subclasses set `self.controls` (name -> widget) and implement `update() -> result`.
 
     Any control change calls `refresh()`, which stores the result, and how long it took
@@ -39,11 +107,6 @@ class Explorer:
 
     def update(self):
         raise NotImplementedError
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def image_widget(width: int = 240) -> widgets.Image:

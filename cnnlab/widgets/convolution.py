@@ -20,6 +20,8 @@ def slider(description, value, low, high):
 class ConvolutionArithmetic(Explorer):
     """Sliders for input size, kernel, stride, padding, dilation, 'same'; a step control slides the window."""
 
+    describe = "Convolution arithmetic: sliders for input size, kernel, stride, padding and dilation (and a step through the positions) redraw the sliding window and the output size"
+
     def __init__(self, size=7, kernel=3, stride=1, padding=0, dilation=1, seed=0):
         self.controls = {
             "size": slider("input n", size, 3, 16), "kernel": slider("kernel k", kernel, 1, 7),
@@ -65,6 +67,8 @@ class ConvolutionArithmetic(Explorer):
 
 class KernelOnImage(Explorer):
     """A chosen kernel (or a custom 3x3) over a real image, with stride, padding and dilation."""
+
+    describe = "Kernels on an image: pick a kernel (or type your own 3×3), stride, padding and dilation, and see the feature map it makes"
 
     def __init__(self, image: np.ndarray | None = None):
         image = sample_image() if image is None else image

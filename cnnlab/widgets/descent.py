@@ -21,6 +21,8 @@ def verdict(losses, lowest: float) -> str:
 class LearningRateExplorer(Explorer):
     """`descend(rate, steps) -> list of weights` is the student's; `loss(w)` gives the curve."""
 
+    describe = "Gradient descent: a learning-rate slider and a step count redraw the path downhill and the loss after each step"
+
     def __init__(self, descend, loss, rate: float = 0.1, steps: int = 20, span=(-1.0, 4.0)):
         self.descend, self.loss, self.span = descend, loss, span
         self.controls = {

@@ -14,6 +14,8 @@ PER_PAGE = 16
 class FeatureMapExplorer(Explorer):
     """The chosen layer's maps for the chosen test image, strongest activations first."""
 
+    describe = "Feature maps: pick a test image, a layer and a page of channels to see what each channel of the trained network responds to"
+
     def __init__(self, model, data, layers: list[str] | None = None, device="cpu"):
         self.model, self.data, self.device = model, data, torch.device(device)
         layers = layers or layer_names(model)

@@ -42,6 +42,8 @@ def sources(image: np.ndarray | None = None) -> dict[str, np.ndarray]:
 class ActivationExplorer(Explorer):
     """Choose an activation; see its curve and what it does to a feature map."""
 
+    describe = "Activations: pick a function and a feature map to see the map before and after it"
+
     def __init__(self, image=None):
         self.maps = sources(image)
         self.controls = {
@@ -70,6 +72,8 @@ class ActivationExplorer(Explorer):
 
 class PoolingExplorer(Explorer):
     """max / min / average pooling with a chosen window and stride, on the X/O maps or an image."""
+
+    describe = "Pooling: pick max, min or average pooling, a window and a stride, and see the map shrink"
 
     def __init__(self, image=None):
         self.maps = sources(image)

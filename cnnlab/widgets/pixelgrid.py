@@ -3,12 +3,16 @@
 import ipywidgets as widgets
 import numpy as np
 
+from cnnlab.widgets.base import Shown
 
-class PixelGrid:
+
+class PixelGrid(Shown):
     """rows x cols toggle cells; `values` is a float array (1 = on, 0 = off).
 
     `on_change(values)` is called after every click; `set(values)` fills the grid from code.
     """
+
+    describe = "A grid of cells to click on and off"
 
     def __init__(self, rows: int, cols: int, on_change=None, cell_px: int = 18):
         self.rows, self.cols, self.on_change = rows, cols, on_change
@@ -45,8 +49,3 @@ class PixelGrid:
             cell.button_style = "info" if cell.value else ""
         if not self._quiet and self.on_change:
             self.on_change(self.values)
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)

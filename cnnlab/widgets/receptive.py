@@ -22,6 +22,8 @@ def feature_layers(model) -> list:
 class ReceptiveFieldExplorer(Explorer):
     """Controls: layer (a convolution or pooling layer), row, col (a unit of that layer's maps)."""
 
+    describe = "Receptive field: pick a layer and one of its units to see the patch of the image it sees"
+
     def __init__(self, model, image: torch.Tensor):
         """image: uint8 (C, H, W), shown under the field."""
         self.image = image.permute(1, 2, 0).numpy() if image.shape[0] == 3 else image[0].numpy()

@@ -1,4 +1,4 @@
-"""Draw a digit free-hand: an ipycanvas canvas, or the toggle grid where ipycanvas is missing.
+"""Draw a digit free-hand: an ipycanvas canvas, or the toggle grid where the canvas cannot show.
 
 ipycanvas (a maintained Jupyter widget for the browser's Canvas API) delivers the mouse or pen
 events; the strokes are kept in Python, rendered and preprocessed as MNIST digits were
@@ -9,31 +9,38 @@ import ipywidgets as widgets
 import numpy as np
 
 from cnnlab.digits import CANVAS, mnist_style, render_strokes
+from cnnlab.doctor import OK, check_canvas
+from cnnlab.render import png
+from cnnlab.widgets.base import Shown
+from cnnlab.widgets.pixelgrid import PixelGrid
 
 
-class DigitCanvas:
+class DigitCanvas(Shown):
     """A 280x280 drawing surface. `strokes` holds what was drawn; `image` is the 28x28 digit.
 
     Tests and notebooks can draw without a mouse: `canvas.draw([[(x, y), ...], ...])`.
     """
 
-    def __init__(self, on_change=None, line_width: float = 28.0):
+    describe = "A drawing board: draw a digit with the mouse or a pen and the network says which it is"
+
+    def __init__(self, on_change=None, line_width: float = 28.0, use_canvas: bool | None = None):
         self.on_change, self.line_width = on_change, line_width
         self.strokes: list[list[tuple[float, float]]] = []
         self.image = np.zeros((28, 28), np.uint8)
         self.clear_button = widgets.Button(description="clear")
         self.clear_button.on_click(lambda _: self.clear())
-        try:
-            from ipycanvas import Canvas
-        except ImportError:  # the toggle grid still works, coarser (14x14 cells)
+        # The canvas only where it will show: ipycanvas installed and its frontend extension found
+        # (or a frontend that brings its own). Elsewhere the toggle grid, coarser (14x14 cells).
+        finding = check_canvas()
+        if not (finding.status == OK if use_canvas is None else use_canvas):
             self.canvas = None
-            from cnnlab.widgets.pixelgrid import PixelGrid
-
             self.grid = PixelGrid(14, 14, on_change=self._grid_changed)
-            self.widget = widgets.VBox([widgets.HTML("ipycanvas is not installed: click cells "
-                                                     "to draw (pip install ipycanvas to draw "
-                                                     "free-hand)"), self.grid.widget])
+            self.widget = widgets.VBox([widgets.HTML(f"Click cells to draw: {finding.found}. "
+                                                     f"To draw free-hand: {finding.fix or 'see cnnlab doctor'}"),
+                                        self.grid.widget])
             return
+        from ipycanvas import Canvas
+
         self.canvas = Canvas(width=CANVAS, height=CANVAS, layout=widgets.Layout(
             width=f"{CANVAS}px", height=f"{CANVAS}px", border="1px solid #999"))
         self.canvas.fill_style = "black"
@@ -88,13 +95,12 @@ class DigitCanvas:
         if self.on_change and self.strokes:
             self.on_change(self.image)
 
+    def snapshot(self) -> bytes:
+        """The digit as the network sees it (28x28, enlarged): the canvas itself is not a picture."""
+        return png(self.image, scale=5)
+
     def _grid_changed(self, values) -> None:
         big = np.kron(values, np.ones((20, 20)))  # 14x14 cells -> 280x280 ink
         self.image = mnist_style(big.astype(np.float32))
         if self.on_change:
             self.on_change(self.image)
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)

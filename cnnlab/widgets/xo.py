@@ -5,12 +5,14 @@ import numpy as np
 
 from cnnlab import xo
 from cnnlab.render import colorize, png
-from cnnlab.widgets.base import image_widget
+from cnnlab.widgets.base import Shown, image_widget
 from cnnlab.widgets.pixelgrid import PixelGrid
 
 
-class XODrawing:
+class XODrawing(Shown):
     """Draw on the grid; `result` holds maps, pooled maps, votes and the answer after each click."""
+
+    describe = "The X/O drawing board: click cells of the 9×9 grid to redraw the feature maps, the pooled maps and the vote"
 
     def __init__(self, start: np.ndarray | None = None):
         self.grid = PixelGrid(9, 9, on_change=lambda values: self.refresh(), cell_px=22)
@@ -38,8 +40,3 @@ class XODrawing:
         self.answer.value = (f"feature maps (7×7, top) → ReLU → max-pool 2×2 (3×3, bottom) → vote: "
                              f"X {votes['X']:+.2f}, O {votes['O']:+.2f} → <b>it looks like {answer}</b>")
         self.result = {"maps": maps, "pooled": pooled, "votes": votes, "answer": answer}
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
