@@ -26,7 +26,7 @@ from cnnlab.fast import muon_sgd, summed_loss_sgd, time_evaluation, tta_accuracy
 from cnnlab.notebook_run import run_notebook
 from cnnlab.recipes import RECIPES, train_recipe
 from cnnlab.reference import run_airbench94
-from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities
+from cnnlab.runtime import bf16_autocast_is_fast, channels_last_pays, cpu_capabilities
 
 NOTEBOOKS = {"cifar10": "cifar10_classifier", "mnist": "first_cnn_mnist"}
 OPTIMIZERS = {"sgd": summed_loss_sgd, "muon": muon_sgd}  # --optimizer: the fast recipe's two, compared
@@ -51,7 +51,7 @@ def run_recipe(name: str, device, budget: float | None, epochs: float | None, wi
     train = load_dataset(recipe.dataset, "train").take(subset)
     train, val = train.split(recipe.holdout, seed=1) if name != "fast" else (train, None)
     test = load_dataset(recipe.dataset, "test")
-    channels_last = device.type in ("cpu", "cuda")
+    channels_last = channels_last_pays(device)
     seconds = 0.0
     if budget:  # keep back the time the final test (and the last validation pass) will take
         probe = recipe.build(train, device, widths=widths, channels_last=channels_last)

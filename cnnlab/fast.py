@@ -36,6 +36,7 @@ import torch
 
 from cnnlab.data import Batches, eval_batch_size
 from cnnlab.evaluate import predict
+from cnnlab.runtime import channels_last_pays
 
 MOMENTUM = 0.85
 
@@ -171,7 +172,7 @@ muon_sgd.reduction = "sum"
 
 def tta_accuracy(model, data, device, amp_dtype=None, batch_size: int = 0, tta: int = 1) -> float:
     """Accuracy with test-time augmentation (see evaluate.tta_logits); batch_size 0: eval_batch_size."""
-    batches = Batches(data, batch_size or eval_batch_size(device), device, channels_last=device.type != "mps")
+    batches = Batches(data, batch_size or eval_batch_size(device), device, channels_last=channels_last_pays(device))
     logits, labels = predict(model, batches, device, amp_dtype, tta)
     return (logits.argmax(1) == labels).float().mean().item()
 

@@ -49,6 +49,18 @@ def bf16_autocast_is_fast(dev: torch.device) -> bool:
     return bool({"avx512_bf16", "amx_bf16"} & set(cpu_capabilities()))
 
 
+def mixed_precision(dev: torch.device) -> torch.dtype | None:
+    """The autocast dtype for training and testing on `dev`: bfloat16 where it is fast (see
+    `bf16_autocast_is_fast`), else None, meaning float32 throughout (Apple's mps included)."""
+    return torch.bfloat16 if bf16_autocast_is_fast(torch.device(dev)) else None
+
+
+def channels_last_pays(dev: torch.device) -> bool:
+    """Whether to keep images and filters channels-last (NHWC): oneDNN on a CPU and cuDNN on a
+    GPU pick faster convolutions for it; on mps, which is not measured here, the default layout."""
+    return torch.device(dev).type in ("cpu", "cuda")
+
+
 def cpu_capabilities() -> list[str]:
     """The CPU's vector features that decide training speed, among avx2, avx512f, avx512_bf16 and
     amx_bf16, as far as torch may use them: `ATEN_CPU_CAPABILITY=avx2` and `ONEDNN_MAX_CPU_ISA=AVX2`

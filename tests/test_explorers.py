@@ -165,3 +165,47 @@ def test_learning_rate_explorer_reads_the_loss_curve():
     assert e.result["verdict"] == "converges" and abs(e.result["weights"][-1] - 2) < 1e-3
     e.rate.value = 0.6                                   # above 2 / mean(2 x^2) = 0.53
     assert e.result["verdict"] == "diverges" and "diverges" in e.caption.value
+
+
+def _bundle_ok(bundle: dict) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    assert "application/vnd.jupyter.widget-view+json" in bundle          # live where widgets run
+    picture = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+    assert picture.width > 50 and picture.height > 50                   # its first state, drawn
+    assert "live in JupyterLab" in bundle["text/plain"] and not bundle["text/plain"].startswith(("VBox", "HBox"))
+
+
+def test_every_explorer_leaves_a_picture_and_a_line_of_text_beside_its_widget():
+    from cnnlab.widgets.descent import LearningRateExplorer
+    from cnnlab.widgets.pixelgrid import PixelGrid
+    from cnnlab.widgets.sketch import DigitCanvas
+
+    explorers = [ConvolutionArithmetic(), KernelOnImage(), ActivationExplorer(), PoolingExplorer(), XODrawing(),
+                 PixelGrid(9, 9), DigitCanvas(), DigitCanvas(use_canvas=False),
+                 LearningRateExplorer(lambda rate, steps, w=-0.5: [w * (1 - 2 * rate) ** i for i in range(steps + 1)],
+                                      lambda w: float(w) ** 2)]
+    for explorer in explorers:
+        _bundle_ok(explorer._repr_mimebundle_())
+
+
+def test_a_saved_notebook_keeps_the_explorers_pictures(tmp_path):
+    """Executed and saved (as papermill, nbconvert or GitHub's preview see it), notebook 03 holds a
+    picture beside each widget view, so a frontend without widgets still shows something."""
+    import json
+    from pathlib import Path
+
+    import papermill
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "03.ipynb"
+    papermill.execute_notebook(str(root / "notebooks" / "03_convolution_arithmetic.ipynb"), str(out),
+                               cwd=str(tmp_path), kernel_name="python3", progress_bar=False)
+    views = [o["data"] for c in json.loads(out.read_text())["cells"] for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) >= 2, "notebook 03 shows two explorers"
+    for data in views:
+        _bundle_ok({**data, "text/plain": "".join(data["text/plain"])})
