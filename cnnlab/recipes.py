@@ -126,15 +126,12 @@ class Recipe:
     def on(self, device, bfloat16: bool | None = None) -> "Recipe":
         """This recipe as tuned for `device`: the fast network gets wider where a step is cheap.
 
-        The recipe itself is the float32 CPU's: widths 32/96/192, and a test with flips and
-        1-pixel shifts (tta 2), which added 0.25 and 0.13 points to the same training runs (two
-        seeds) at the older AVX2 machine's pace, 6.5 epochs, for about 20 s more testing. On a
-        GPU: widths 64/256/256, batches of 1024, and SGD for every weight (as measured on an
-        H100; Muon there is not measured yet). On a CPU with fast bfloat16 (`bfloat16`, by default
-        `runtime.bf16_autocast_is_fast`): widths 32/128/256, which beat 32/96/192 there at 600 s
-        (89.9 % against 89.1 %), but not in float32, where a step costs twice as much and the
-        narrower network's extra epochs pay more; and the flips alone, since after its 14 epochs
-        the shifts gave nothing measurable (89.90 % against 89.86 %).
+        The recipe itself is the float32 CPU's: widths 32/96/192 and a test with flips and
+        1-pixel shifts (tta 2), worth about a quarter of a point there for 20 s more testing. On a
+        GPU: widths 64/256/256, batches of 1024 and SGD for every weight. On a CPU with fast
+        bfloat16 (`bfloat16`, by default `runtime.bf16_autocast_is_fast`): widths 32/128/256, since
+        wider layers pay where bfloat16 halves a step (89.9 % against 89.1 % in 600 s), and the
+        flips alone, since after 14 epochs the shifts add nothing measurable.
         """
         device = torch.device(device)
         if self.name != "fast":
