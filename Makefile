@@ -1,6 +1,7 @@
 # cnnlab: two commands on a fresh machine.
 #   make lab    install what a student needs, prepare the datasets, open the workbook in JupyterLab
 #   make test   install the developer tools too, then lint, unit tests, every notebook executed and checked
+#   make quick  the quick tier while working: lint, notebook conventions, unit tests
 # `make lab` calls `cnnlab lab` (cnnlab/cli.py), which works the same on Windows without make.
 #
 # Settings (environment or `make VAR=value`):
@@ -34,7 +35,7 @@ STAMP := $(VENV)/.cnnlab-installed
 CLASS_STAMP := $(VENV)/.cnnlab-class-installed
 DEV_STAMP := $(VENV)/.cnnlab-dev-installed
 
-.PHONY: lab test install install-class install-dev data lint unit notebooks check-notebooks browser course course-check hub clean-notebooks record-outputs bench
+.PHONY: lab quick test install install-class install-dev data lint unit notebooks check-notebooks browser course course-check hub clean-notebooks record-outputs bench
 
 # What a student needs: the package and the notebooks' frontend (JupyterLab, widgets, canvas).
 install: $(STAMP)
@@ -108,7 +109,12 @@ $(HUB_PROXY): deploy/hub/package.json deploy/hub/package-lock.json
 	cd deploy/hub && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: lint check-notebooks data unit notebooks course-check $(HUB_PROXY) browser
+# The quick tier, while working: lint, notebook conventions, unit tests.
+quick: lint check-notebooks data unit
+	@echo "make quick: lint, conventions and unit tests passed (make test runs everything)"
+
+# The full tier, what CI runs: the quick tier, then every notebook, the course, the hub, the browser.
+test: quick notebooks course-check $(HUB_PROXY) browser
 	@echo "make test: all checks passed"
 
 # Re-record the kept outputs of `# NBVAL_CHECK_OUTPUT` cells (run after changing such a cell).

@@ -1,6 +1,6 @@
 """What cannot run here (a Kubernetes cluster, docker build) checked as far as it can be: the
 Zero to JupyterHub values use only keys the chart defines, the single-user image is built by the
-README's own commands, and the nbgitpuller link and the image agree on where the notebooks are."""
+Makefile's own targets, and the nbgitpuller link and the image agree on where the notebooks are."""
 
 import re
 from pathlib import Path
@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
+
+from cnnlab.hosted import BRANCH, REPOSITORY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,9 +69,10 @@ def test_the_nbgitpuller_link_and_the_image_agree():
     assert command[0] == "gitpuller"
     folder = command[3]
     assert values["singleuser"]["defaultUrl"] == f"/lab/tree/{folder}/notebooks/00_start_here.ipynb"
-    link = re.search(r"https://\S+/hub/user-redirect/git-pull\?\S+", (ROOT / "README.md").read_text()).group(0)
+    link = re.search(r"https://\S+/hub/user-redirect/git-pull\?\S+", (ROOT / "docs/teachers.md").read_text()).group(0)
     query = parse_qs(urlparse(link.rstrip("`)")).query)
     assert query["branch"] == [command[2]] and query["repo"] == [command[1]]
+    assert command[1] == REPOSITORY and command[2] == BRANCH   # the address every notebook installs from
     notebook = query["urlpath"][0].removeprefix(f"lab/tree/{folder}/")
     assert (ROOT / notebook).exists(), notebook
 
