@@ -206,6 +206,9 @@ def test_arithmetic_explorer_follows_the_sliders(browser, lab):
     formula = page.locator(".widget-html-content", has_text="output =")
     wait_for_text(formula, r"= 5$|= 5\b")
     shot(page, "03_initial")
+    # Each explorer also carries a picture of itself for frontends without widgets; a widget
+    # frontend shows the live widget instead, never both (03 draws nothing outside its explorers).
+    assert page.locator(".jp-OutputArea-output.jp-RenderedImage img").count() == 0, "the fallback picture shows"
     slider = page.locator(".widget-slider", has_text="stride s").locator(".noUi-handle")
     slider.scroll_into_view_if_needed()
     images_before = image_sources(page, ".jupyter-widgets img")
