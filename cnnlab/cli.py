@@ -53,10 +53,12 @@ def lab(args) -> int:
     if not args.no_data:
         prepare_data(optional=True)   # a missing dataset is reported; the workbook still opens
     print(f"Opening the workbook: {folder / FIRST}", flush=True)
-    try:
-        return subprocess.call(lab_command(folder, args.headless, args.port, args.token))
-    except KeyboardInterrupt:
-        return 0
+    server = subprocess.Popen(lab_command(folder, args.headless, args.port, args.token))
+    while True:
+        try:
+            return server.wait()
+        except KeyboardInterrupt:   # JupyterLab got the same Ctrl-C: let it shut its kernels down
+            continue
 
 
 def main(argv=None) -> int:

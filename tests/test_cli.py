@@ -49,9 +49,10 @@ def test_cnnlab_lab_reports_missing_data_starts_jupyterlab_and_stops(tmp_path):
     port, token = _free_port(), "cli-test"
     env = {**os.environ, "CNNLAB_DATA": str(tmp_path / "data"), "CNNLAB_OFFLINE": "1", "CNNLAB_ARCHIVES": "",
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    log = open(tmp_path / "lab.log", "w")   # a file, not a pipe: a full pipe would stall the server
     server = subprocess.Popen([str(COMMAND), "lab", "--headless", f"--port={port}", f"--token={token}",
-                               f"--notebook-dir={notebooks}"], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                               f"--notebook-dir={notebooks}"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         status = None
         for _ in range(120):
@@ -63,18 +64,23 @@ def test_cnnlab_lab_reports_missing_data_starts_jupyterlab_and_stops(tmp_path):
                 if server.poll() is not None:
                     break
                 time.sleep(0.5)
-        assert status == 200, server.stdout.read() if server.poll() is not None else "no answer in 60 s"
+        assert status == 200, (tmp_path / "lab.log").read_text()[-3000:] if server.poll() is not None else "no answer in 60 s"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/00_start_here.ipynb?token={token}",
                                     timeout=5) as r:
             assert r.status == 200   # the server's root is the notebooks folder
     finally:
-        os.killpg(server.pid, signal.SIGINT)
+        for _ in range(2):   # Ctrl-C twice, as JupyterLab asks; in a terminal both processes get it
+            os.killpg(server.pid, signal.SIGINT)
+            time.sleep(1)
         try:
-            server.wait(timeout=30)
+            server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             raise
-    output = server.stdout.read()
+        finally:
+            log.close()
+    assert server.returncode is not None
+    output = (tmp_path / "lab.log").read_text()
     assert "cifar10-jpg.tar.gz" in output and "Opening the workbook" in output, output[-3000:]
 
 
