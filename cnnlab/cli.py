@@ -10,6 +10,7 @@ Plain Python on any system (no shell, no make), so Windows works as Linux and ma
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,8 @@ def lab(args) -> int:
         prepare_data(optional=True)   # a missing dataset is reported; the workbook still opens
     print(f"Opening the workbook: {folder / FIRST}", flush=True)
     server = subprocess.Popen(lab_command(folder, args.headless, args.port, args.token))
+    # Stopped by a service manager or `kill`: pass it on, so JupyterLab shuts its kernels down too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: server.terminate())
     while True:
         try:
             return server.wait()
