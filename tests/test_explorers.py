@@ -209,3 +209,11 @@ def test_a_saved_notebook_keeps_the_explorers_pictures(tmp_path):
     assert len(views) >= 2, "notebook 03 shows two explorers"
     for data in views:
         _bundle_ok({**data, "text/plain": "".join(data["text/plain"])})
+    # nbconvert's HTML of the notebook as JupyterLab saves it (without widget state): pictures
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    saved = nbformat.read(out, as_version=4)
+    saved.metadata.pop("widgets", None)
+    html, _ = HTMLExporter().from_notebook_node(saved)
+    assert html.count("data:image/png") >= len(views)

@@ -30,6 +30,8 @@ class Shown:
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
         picture = self.snapshot()
+        if picture:   # the line goes into the picture too: HTML exports and GitHub show only the picture
+            picture = _png(captioned(Image.open(io.BytesIO(picture)).convert("RGB"), f"{self.describe} ({WHERE_LIVE})."))
         if picture:
             bundle["image/png"] = base64.b64encode(picture).decode("ascii")
         bundle["text/plain"] = f"{self.describe} ({WHERE_LIVE})."
@@ -65,6 +67,32 @@ def _cells(grid: widgets.GridBox, cell: int = 14) -> Image.Image:
     picture = picture.repeat(cell, 0).repeat(cell, 1)
     picture[::cell, :], picture[:, ::cell] = 255, 255     # white lines between the cells
     return Image.fromarray(picture)
+
+
+def captioned(picture: Image.Image, text: str, size: int = 13) -> Image.Image:
+    """The picture with `text` below it, wrapped to the picture's width (at least 360 pixels)."""
+    from PIL import ImageDraw, ImageFont
+
+    try:
+        font = ImageFont.load_default(size=size)
+    except TypeError:   # Pillow < 10.1: the fixed bitmap font
+        font = ImageFont.load_default()
+    width = max(picture.width, 360)
+    lines, line = [], ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and font.getlength(trial) > width - 8:
+            lines.append(line)
+            trial = word
+        line = trial
+    lines.append(line)
+    step = size + 4
+    canvas = Image.new("RGB", (width, picture.height + 6 + step * len(lines)), "white")
+    canvas.paste(picture, (0, 0))
+    draw = ImageDraw.Draw(canvas)
+    for i, text_line in enumerate(lines):
+        draw.text((4, picture.height + 4 + i * step), text_line, fill=(60, 60, 60), font=font)
+    return canvas
 
 
 def _png(picture: Image.Image) -> bytes:
