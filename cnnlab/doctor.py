@@ -19,9 +19,10 @@ from cnnlab.hosted import frontend
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARKS = {OK: "✓", WARN: "!", FAIL: "✗"}
 DATASET_NAMES = ("cifar10", "mnist", "fashion_mnist")
-# ipywidgets in the kernel and the widget manager in the frontend must be of the same generation
-MANAGERS = {8: ("jupyterlab_widgets", 3, "@jupyter-widgets/jupyterlab-manager", 5),
-            7: ("jupyterlab_widgets", 1, "@jupyter-widgets/jupyterlab-manager", 3)}
+# ipywidgets in the kernel and the widget manager in the frontend must be of the same generation:
+# ipywidgets major -> (jupyterlab_widgets major, major of the JupyterLab extension it installs)
+MANAGERS = {8: (3, 5), 7: (1, 3)}
+MANAGER = "@jupyter-widgets/jupyterlab-manager"
 
 
 @dataclass
@@ -107,19 +108,19 @@ def check_widgets(dirs=None, where: str | None = None) -> Finding:
     generation = _major(widgets)
     if generation not in MANAGERS:
         return Finding("widgets", WARN, f"ipywidgets {widgets} (not 7 or 8)", 'pip install "ipywidgets>=8"')
-    _, _, extension, extension_major = MANAGERS[generation]
+    package_major, extension_major = MANAGERS[generation]
     dirs = labextension_dirs() if dirs is None else dirs
-    manager = _extension_version(extension, dirs)
+    manager = _extension_version(MANAGER, dirs)
     if manager is None:
         return Finding("widgets", FAIL, f"ipywidgets {widgets}, but no JupyterLab widget manager "
                        "in this environment: sliders will show as text",
-                       f'pip install "jupyterlab_widgets>={MANAGERS[generation][1]}" in the environment '
+                       f'pip install "jupyterlab_widgets>={package_major}" in the environment '
                        "that runs JupyterLab, then restart JupyterLab and reload the page.")
     if _major(manager) != extension_major:
         return Finding("widgets", FAIL, f"ipywidgets {widgets} with widget manager {manager}: "
                        "they do not match, so sliders will show as text",
                        f'pip install -U "ipywidgets>={generation}" "jupyterlab_widgets>='
-                       f'{MANAGERS[generation][1]}" in one environment, restart JupyterLab, reload the page.')
+                       f'{package_major}" in one environment, restart JupyterLab, reload the page.')
     return Finding("widgets", OK, f"ipywidgets {widgets}, widget manager {manager}")
 
 
@@ -190,28 +191,29 @@ def check_datasets(root=None, names=DATASET_NAMES, where: str | None = None) -> 
 
     root = data_root() if root is None else Path(root)
     where = where or frontend()
+    def here(relative: str) -> bool:
+        return any((folder / relative).is_file() for folder in archive_dirs(root))
+
     findings = []
     for name in names:
         info = dataset_info(name)
         if all(cache_path(root, name, split).is_file() for split in info.sizes):
             findings.append(Finding(name, OK, f"prepared in {root / 'cache'}"))
             continue
-        files = info.archive_files()
-        def here(relative):
-            return any((folder / relative).is_file() for folder in archive_dirs(root))
-        idx = [f for f in files if f != info.folder_archive]
+        idx = [f for f in info.archive_files() if f != info.folder_archive]
+        wanted = info.folder_archive or " and ".join(idx)   # the file (or files) to copy
         if (info.folder_archive and here(info.folder_archive)) or (idx and all(map(here, idx))):
             findings.append(Finding(name, OK, "archive found; it is prepared on first use (seconds)",
                                     "or now: cnnlab data"))
         elif os.environ.get("CNNLAB_OFFLINE", "") not in ("", "0"):
             findings.append(Finding(name, FAIL, f"missing: no cache in {root / 'cache'} and no archive",
-                                    f"copy {info.folder_archive or ' and '.join(idx)} into {root} (or set "
-                                    "CNNLAB_ARCHIVES to the folder holding them); see data/README.md."))
+                                    f"copy {wanted} into {root} (or set CNNLAB_ARCHIVES to the folder "
+                                    "holding them); see data/README.md."))
+        elif where in ("colab", "kaggle"):
+            findings.append(Finding(name, OK, "not here yet: torchvision downloads it on first use"))
         else:
-            findings.append(Finding(name, WARN if where not in ("colab", "kaggle") else OK,
-                                    "not here yet: torchvision downloads it on first use",
-                                    "" if where in ("colab", "kaggle") else
-                                    f"offline? copy {info.folder_archive or ' and '.join(idx)} into {root} or set CNNLAB_ARCHIVES."))
+            findings.append(Finding(name, WARN, "not here yet: torchvision downloads it on first use",
+                                    f"offline? copy {wanted} into {root} or set CNNLAB_ARCHIVES."))
     return findings
 
 

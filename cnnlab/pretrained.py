@@ -6,13 +6,13 @@ Loading checks the checksum first: a truncated or edited file gets a clear error
 half-loaded network.
 """
 
-import hashlib
 import json
 from pathlib import Path
 
 import torch
 
 from cnnlab import models
+from cnnlab.data.sources import sha256_of
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 NAMES = ("cifar10_fast",)
@@ -20,14 +20,6 @@ NAMES = ("cifar10_fast",)
 
 class PretrainedCorrupt(RuntimeError):
     """The shipped weights do not match their recorded checksum."""
-
-
-def sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def card(name: str = "cifar10_fast", assets: Path = ASSETS) -> dict:
@@ -48,7 +40,7 @@ def load_pretrained(name: str = "cifar10_fast", device="cpu", assets: Path = ASS
     if not weights.is_file():
         raise FileNotFoundError(f"{weights} is missing. Re-install cnnlab (pip install -e .), or "
                                 "train your own network in notebook 08.")
-    found = sha256(weights)
+    found = sha256_of(weights)
     if found != info["sha256"]:
         raise PretrainedCorrupt(
             f"{weights} is damaged: its SHA-256 is {found[:16]}..., the card says "

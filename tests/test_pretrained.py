@@ -12,8 +12,9 @@ import pytest
 import torch
 
 from cnnlab.data import load_dataset
+from cnnlab.data.sources import sha256_of
 from cnnlab.fast import tta_accuracy
-from cnnlab.pretrained import ASSETS, PretrainedCorrupt, card, load_pretrained, sha256
+from cnnlab.pretrained import ASSETS, PretrainedCorrupt, card, load_pretrained
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_card_matches_the_file_and_the_file_is_small():
     info = card()
     weights = ASSETS / info["file"]
-    assert sha256(weights) == info["sha256"] and weights.stat().st_size == info["bytes"]
+    assert sha256_of(weights) == info["sha256"] and weights.stat().st_size == info["bytes"]
     assert info["bytes"] < 5e6, "a few MB at most: it ships inside the package"
     assert (ROOT / "tools" / "train_pretrained.py").is_file() and info["command"].startswith("python tools/train_pretrained.py")
     assert info["test_accuracy_1_look"] > 0.85

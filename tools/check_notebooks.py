@@ -30,12 +30,11 @@ def problems(nb) -> list[str]:
     if "widgets" in nb.metadata:
         found.append("widget state is stored in the metadata")
     code = [c for c in nb.cells if c.cell_type == "code"]
-    if not code or code[0].source != setup_cell() or SETUP_TAG not in code[0].metadata.get("tags", []):
+    tagged = bool(code) and SETUP_TAG in code[0].metadata.get("tags", [])
+    if not tagged or code[0].source != setup_cell():
         found.append("the first code cell is not cnnlab.hosted.setup_cell() tagged 'setup' "
                      "(make clean-notebooks puts it there)")
-        code = code[1:] if code and SETUP_TAG in code[0].metadata.get("tags", []) else code
-    else:
-        code = code[1:]
+    code = code[1:] if tagged else code
     if not code or "parameters" not in code[0].metadata.get("tags", []):
         found.append("the code cell after the setup cell is not tagged 'parameters'")
     elif not all(isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant | ast.UnaryOp)

@@ -19,10 +19,11 @@ import torch
 import cnnlab
 from cnnlab.atomic import atomic_save
 from cnnlab.data import load_dataset
+from cnnlab.data.sources import sha256_of
 from cnnlab.fast import tta_accuracy
-from cnnlab.pretrained import ASSETS, load_pretrained, sha256
+from cnnlab.pretrained import ASSETS, load_pretrained
 from cnnlab.recipes import BF16_CPU_WIDTHS, RECIPES, train_recipe
-from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities
+from cnnlab.runtime import channels_last_pays, cpu_capabilities, mixed_precision
 
 
 def main(argv=None) -> dict:
@@ -34,19 +35,19 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", type=Path, default=ASSETS)
     args = parser.parse_args(argv)
     device = cnnlab.device()
-    amp_dtype = torch.bfloat16 if bf16_autocast_is_fast(device) else None
+    amp_dtype = mixed_precision(device)
     recipe = replace(RECIPES["fast"].on(device), widths=BF16_CPU_WIDTHS)
     train = load_dataset("cifar10", "train").take(args.subset or None, seed=args.seed)
     test = load_dataset("cifar10", "test").take(args.test_images or None, seed=0)
     run = train_recipe(recipe, train, None, device, epochs=args.epochs, amp_dtype=amp_dtype,
-                       seed=args.seed, channels_last=device.type != "mps")
+                       seed=args.seed, channels_last=channels_last_pays(device))
     args.out.mkdir(parents=True, exist_ok=True)
     weights = args.out / "cifar10_fast.pt"
     state = {k: v.detach().cpu().half() if v.is_floating_point() else v.cpu()
              for k, v in run["model"].state_dict().items()}
     atomic_save(state, weights)
     info = {
-        "file": weights.name, "sha256": sha256(weights), "bytes": weights.stat().st_size,
+        "file": weights.name, "sha256": sha256_of(weights), "bytes": weights.stat().st_size,
         "recipe": "fast", "widths": list(BF16_CPU_WIDTHS), "epochs": args.epochs, "seed": args.seed,
         "train_images": len(train), "test_images": len(test), "precision": "bfloat16" if amp_dtype else "float32",
         "stored_as": "float16", "classes": test.classes, "normalize": [list(s) for s in test.stats()],

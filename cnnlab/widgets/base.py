@@ -22,19 +22,17 @@ class Shown:
     describe = "An interactive explorer"
     widget: widgets.Widget
 
-    def snapshot(self) -> bytes | None:
-        """PNG bytes of the pictures inside the widget, laid out as its boxes lay them out."""
-        picture = compose(self.widget)
-        return None if picture is None else _png(picture)
+    def fallback_picture(self) -> Image.Image | None:
+        """The pictures inside the widget, laid out as its boxes lay them out."""
+        return compose(self.widget)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
-        picture = self.snapshot()
-        if picture:   # the line goes into the picture too: HTML exports and GitHub show only the picture
-            picture = _png(captioned(Image.open(io.BytesIO(picture)).convert("RGB"), f"{self.describe} ({WHERE_LIVE})."))
-        if picture:
-            bundle["image/png"] = base64.b64encode(picture).decode("ascii")
-        bundle["text/plain"] = f"{self.describe} ({WHERE_LIVE})."
+        line = f"{self.describe} ({WHERE_LIVE})."
+        picture = self.fallback_picture()
+        if picture is not None:   # the line goes into the picture too: HTML exports and GitHub show only the picture
+            bundle["image/png"] = base64.b64encode(_png(captioned(picture, line))).decode("ascii")
+        bundle["text/plain"] = line
         return bundle
 
 
@@ -45,7 +43,7 @@ def compose(widget) -> Image.Image | None:
     cells = getattr(widget, "children", ())
     if isinstance(widget, widgets.GridBox) and cells and all(isinstance(c, widgets.ToggleButton) for c in cells):
         return _cells(widget)
-    parts = [p for p in (compose(child) for child in getattr(widget, "children", ())) if p is not None]
+    parts = [p for p in (compose(child) for child in cells) if p is not None]
     if not parts:
         return None
     across = isinstance(widget, widgets.HBox)

@@ -7,10 +7,10 @@ events; the strokes are kept in Python, rendered and preprocessed as MNIST digit
 
 import ipywidgets as widgets
 import numpy as np
+from PIL import Image
 
 from cnnlab.digits import CANVAS, mnist_style, render_strokes
 from cnnlab.doctor import OK, check_canvas
-from cnnlab.render import png
 from cnnlab.widgets.base import Shown
 from cnnlab.widgets.pixelgrid import PixelGrid
 
@@ -95,9 +95,9 @@ class DigitCanvas(Shown):
         if self.on_change and self.strokes:
             self.on_change(self.image)
 
-    def snapshot(self) -> bytes:
+    def fallback_picture(self) -> Image.Image:
         """The digit as the network sees it (28x28, enlarged): the canvas itself is not a picture."""
-        return png(self.image, scale=5)
+        return Image.fromarray(self.image.repeat(5, 0).repeat(5, 1)).convert("RGB")
 
     def _grid_changed(self, values) -> None:
         big = np.kron(values, np.ones((20, 20)))  # 14x14 cells -> 280x280 ink
