@@ -69,12 +69,11 @@ def _cells(grid: widgets.GridBox, cell: int = 14) -> Image.Image:
 
 def captioned(picture: Image.Image, text: str, size: int = 13) -> Image.Image:
     """The picture with `text` below it, wrapped to the picture's width (at least 360 pixels)."""
+    from matplotlib import font_manager
     from PIL import ImageDraw, ImageFont
 
-    try:
-        font = ImageFont.load_default(size=size)
-    except TypeError:   # Pillow < 10.1: the fixed bitmap font
-        font = ImageFont.load_default()
+    # matplotlib's own DejaVu Sans: Pillow's built-in font has no ×, → or ⌊ (they came out as boxes)
+    font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size)
     width = max(picture.width, 360)
     lines, line = [], ""
     for word in text.split():
