@@ -2,7 +2,7 @@
 #   make lab    install what a student needs, prepare the datasets, open the workbook in JupyterLab
 #   make test   install the developer tools too, then lint, unit tests, every notebook executed and checked
 #   make quick  the quick tier while working: lint, notebook conventions, unit tests
-# `make lab` calls `cnnlab lab` (cnnlab/cli.py), which works the same on Windows without make.
+# `make lab` calls `cnnlab lab` (cnnlab/setup/cli.py), which works the same on Windows without make.
 #
 # Settings (environment or `make VAR=value`):
 #   CNNLAB_ARCHIVES  folder(s) holding the offline dataset archives (see data/README.md)
@@ -128,4 +128,4 @@ clean-notebooks: install-dev
 
 # The benchmark and, beside it, the notebook a student runs (defaults, MODEL=fast): ~25 min on a CPU.
 bench: install-dev data
-	$(BIN)/python -m cnnlab.bench cifar10 --budget 600 --recipe fast --notebook
+	$(BIN)/python -m cnnlab.bench.cifar cifar10 --budget 600 --recipe fast --notebook

@@ -1,7 +1,7 @@
-"""python -m cnnlab lab | doctor | data: see cnnlab.cli."""
+"""python -m cnnlab lab | doctor | data: see cnnlab.setup.cli."""
 
 import sys
 
-from cnnlab.cli import main
+from cnnlab.setup.cli import main
 
 sys.exit(main())

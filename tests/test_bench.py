@@ -8,9 +8,9 @@ import pytest
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-from cnnlab import bench
-from cnnlab.notebook_run import ACCURACY, find_notebook, printed_text
-from cnnlab.runtime import cpu_capabilities
+from cnnlab.bench import cifar as bench
+from cnnlab.bench.notebook import ACCURACY, find_notebook, printed_text
+from cnnlab.training.runtime import cpu_capabilities
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from bench_eval_batch import main as bench_eval_batch  # noqa: E402  (tools/ is not a package)
@@ -43,7 +43,7 @@ def test_refuses_a_recipe_of_another_dataset(capsys):
 def test_an_avx2_cap_reports_avx2_only_and_turns_bfloat16_off(monkeypatch):
     """ONEDNN_MAX_CPU_ISA=AVX2 (with ATEN_CPU_CAPABILITY=avx2) makes a newer CPU compute like an
     AVX2-only one; the figures it prints must then not claim AVX-512 or bfloat16."""
-    from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities
+    from cnnlab.training.runtime import bf16_autocast_is_fast, cpu_capabilities
 
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
     assert set(cpu_capabilities()) <= {"avx2"}
@@ -56,7 +56,7 @@ def test_a_float32_run_keeps_the_float32_widths_and_takes_the_tta_asked_for(caps
     --tta overrides the recipe's test-time augmentation; the JSON line says what was run."""
     import json
 
-    from cnnlab.recipes import RECIPES
+    from cnnlab.training.recipe import RECIPES
 
     bench.main(["cifar10", "--recipe", "fast", "--subset", "512", "--epochs", "1", "--no-amp",
                 "--tta", "0", "--device", "cpu"])
@@ -71,18 +71,18 @@ def test_airbench94_is_refused_on_a_cpu_with_what_to_do(capsys):
         bench.main(["cifar10", "--recipe", "fast", "--recipe", "airbench94", "--epochs", "1", "--device", "cpu"])
     error = capsys.readouterr().err
     assert "one GPU only" in error and "leave out --recipe airbench94" in error
-    from cnnlab.reference import run_airbench94
+    from cnnlab.bench.airbench import run_airbench94
 
     with pytest.raises(ValueError, match="CUDA only"):
         run_airbench94(torch.device("cpu"))
 
 
 def test_airbench_reads_our_copy_as_we_do(tmp_path):
-    """The files handed to airbench (cnnlab.reference) hold our images, labels and class names, in
+    """The files handed to airbench (cnnlab.bench.airbench) hold our images, labels and class names, in
     the layout its own CifarLoader expects: read back through airbench itself, on the CPU."""
     airbench = pytest.importorskip("airbench")
+    from cnnlab.bench.airbench import save_for_airbench
     from cnnlab.data.dataset import ImageDataset
-    from cnnlab.reference import save_for_airbench
 
     images = torch.randint(0, 256, (6, 3, 32, 32), dtype=torch.uint8)
     ours = ImageDataset(images, torch.tensor([0, 1, 2, 9, 4, 5]), [f"class {i}" for i in range(10)])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnlab import cli
+from cnnlab.setup import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVES = ROOT.parent / "shared" / "datasets"

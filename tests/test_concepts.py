@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from torch import nn
 
-from cnnlab import xo
-from cnnlab.activations import stacked_linear_convs_collapse
-from cnnlab.kernels import KERNELS, apply_kernel, parse_kernel
-from cnnlab.pooling import shift_change
-from cnnlab.sample import grayscale, sample_image
-from cnnlab.summary import formula_parameters, layer_rows, layer_table
+from cnnlab.concepts import xo
+from cnnlab.concepts.activations import stacked_linear_convs_collapse
+from cnnlab.concepts.kernels import KERNELS, apply_kernel, parse_kernel
+from cnnlab.concepts.pooling import shift_change
+from cnnlab.concepts.sample import grayscale, sample_image
+from cnnlab.concepts.summary import formula_parameters, layer_rows, layer_table
 
 
 def test_xo_scores_match_the_tutorial():

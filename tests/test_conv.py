@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from cnnlab.conv import conv2d_naive, output_size, pool2d_naive, same_padding
+from cnnlab.concepts.conv import conv2d_naive, output_size, pool2d_naive, same_padding
 
 
 def test_output_size_formula():
@@ -93,7 +93,7 @@ def test_receptive_field_matches_the_gradient_on_random_stacks():
 
     import torch.nn as nn
 
-    from cnnlab.conv import field_box, receptive_field
+    from cnnlab.concepts.conv import field_box, receptive_field
 
     rng = random.Random(0)
     checked = 0
@@ -134,7 +134,7 @@ def test_receptive_field_matches_the_gradient_on_random_stacks():
 def test_receptive_field_of_known_stacks():
     import torch.nn as nn
 
-    from cnnlab.conv import receptive_field
+    from cnnlab.concepts.conv import receptive_field
 
     three_convs = [nn.Conv2d(1, 1, 3, padding=1) for _ in range(3)]
     assert receptive_field(three_convs) == {"size": (7, 7), "jump": (1, 1), "start": (-3, -3)}

@@ -46,9 +46,6 @@ def _scores(root):
 
 def test_the_solved_course_gets_full_marks_and_the_blank_release_zero(course):
     from cnnlab.exercises import EXERCISES
-    from cnnlab.exercises.core import _load_all
-
-    _load_all()
 
     scores = _scores(course)
     assignments = sorted({a for a, _ in scores})
@@ -62,9 +59,6 @@ def test_the_solved_course_gets_full_marks_and_the_blank_release_zero(course):
 
 def test_the_release_holds_no_solution(course):
     from cnnlab.exercises import EXERCISES
-    from cnnlab.exercises.core import _load_all
-
-    _load_all()
     from cnnlab.exercises.core import BEGIN, END
 
     released = "\n".join("".join(cell["source"]) for path in (course / "release").rglob("*.ipynb")

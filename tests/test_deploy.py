@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 
-from cnnlab.hosted import BRANCH, REPOSITORY
+from cnnlab.setup.hosted import BRANCH, REPOSITORY
 
 ROOT = Path(__file__).resolve().parent.parent
 

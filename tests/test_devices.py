@@ -9,10 +9,14 @@ import torch
 
 import cnnlab
 from cnnlab.data import eval_batch_size
-from cnnlab.fast import orthogonalize
-from cnnlab.recipes import BF16_CPU_WIDTHS, GPU_WIDTHS, RECIPES
-from cnnlab.runtime import bf16_autocast_is_fast, channels_last_pays, mixed_precision
-from cnnlab.train import autocast
+from cnnlab.training.optimizers import orthogonalize
+from cnnlab.training.recipe import BF16_CPU_WIDTHS, GPU_WIDTHS, RECIPES
+from cnnlab.training.runtime import (
+    autocast,
+    bf16_autocast_is_fast,
+    channels_last_pays,
+    mixed_precision,
+)
 
 MPS, CUDA = torch.device("mps"), torch.device("cuda")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from cnnlab.digits import EXAMPLE_STROKES, centre_of_mass, mnist_style, render_strokes
+from cnnlab.concepts.digits import EXAMPLE_STROKES, centre_of_mass, mnist_style, render_strokes
 from cnnlab.widgets.sketch import DigitCanvas
 
 
@@ -44,7 +44,8 @@ def test_canvas_draws_from_code_and_clears():
 @pytest.mark.integration
 def test_a_trained_network_reads_the_drawn_digits():
     from cnnlab.data import load_dataset, normalize
-    from cnnlab.recipes import RECIPES, train_recipe
+    from cnnlab.training.loop import train_recipe
+    from cnnlab.training.recipe import RECIPES
 
     train = load_dataset("mnist", "train").take(20_000, seed=0)
     run = train_recipe(RECIPES["keras_mnist"], train, None, torch.device("cpu"), epochs=1, seed=0)

@@ -13,7 +13,7 @@ import torch
 import torch.multiprocessing as mp
 import torch.nn.functional as F
 
-from cnnlab import distributed
+from cnnlab.training import distributed
 
 
 def _network():
@@ -74,7 +74,7 @@ def test_a_batch_that_does_not_split_evenly_says_what_to_do():
 @pytest.mark.integration
 def test_a_short_torchrun_benchmark_trains(tmp_path):
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-                           "-m", "cnnlab.bench", "mnist", "--recipe", "keras_mnist", "--subset", "3000",
+                           "-m", "cnnlab.bench.cifar", "mnist", "--recipe", "keras_mnist", "--subset", "3000",
                            "--epochs", "1", "--device", "cpu"],
                           capture_output=True, text=True, timeout=600,
                           env=os.environ | {"OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"})
@@ -92,7 +92,7 @@ def test_a_short_torchrun_benchmark_trains(tmp_path):
 
 
 def test_sync_batchnorm_on_cpu_says_it_needs_gpus():
-    from cnnlab.distributed import ALONE, wrap
+    from cnnlab.training.distributed import ALONE, wrap
 
     with pytest.raises(ValueError, match="needs GPUs"):
         wrap(torch.nn.Sequential(torch.nn.BatchNorm2d(3)), ALONE, torch.device("cpu"), sync_batchnorm=True)

@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from cnnlab import doctor
-from cnnlab.doctor import FAIL, OK, WARN
-from cnnlab.hosted import frontend
+from cnnlab.setup import doctor
+from cnnlab.setup.doctor import FAIL, OK, WARN
+from cnnlab.widgets.frontend import frontend
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVES = ROOT.parent / "shared" / "datasets"
@@ -26,7 +26,7 @@ def _in_kernel(source: str, env: dict) -> str:
 
 
 def test_a_kernel_told_agg_is_told_it_will_draw_nothing():
-    source = "from cnnlab.doctor import check_backend\nf = check_backend()\nprint(f.status, '|', f.found, '|', f.fix)"
+    source = "from cnnlab.setup.doctor import check_backend\nf = check_backend()\nprint(f.status, '|', f.found, '|', f.fix)"
     agg = _in_kernel(source, {**os.environ, "MPLBACKEND": "Agg"})
     assert agg.startswith(FAIL) and "unset MPLBACKEND" in agg, agg
     clean = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
@@ -36,7 +36,7 @@ def test_a_kernel_told_agg_is_told_it_will_draw_nothing():
 
 def test_missing_ipycanvas_is_reported_and_the_digit_board_falls_back_to_the_grid():
     script = ("import sys; sys.modules['ipycanvas'] = None\n"   # as if it were not installed
-              "from cnnlab.doctor import check_canvas\n"
+              "from cnnlab.setup.doctor import check_canvas\n"
               "from cnnlab.widgets.sketch import DigitCanvas\n"
               "f = check_canvas(); board = DigitCanvas()\n"
               "print(f.status, board.canvas is None, hasattr(board, 'grid'), f.fix)")

@@ -13,12 +13,13 @@ import torch.nn.functional as F
 import torchvision
 
 import cnnlab
-import cnnlab.explain
-from cnnlab import models, xo
+import cnnlab.concepts.explain
+import cnnlab.exercises  # noqa: F401  (registers every exercise)
 from cnnlab.exercises import EXERCISES, check, solution, student_cell
-from cnnlab.exercises.core import _load_all, answer_name, strip_markers
+from cnnlab.exercises.core import answer_name, strip_markers
+from cnnlab.concepts import xo
+from cnnlab.training import models
 
-_load_all()
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CLASSES = ["plane", "car", "bird"]
 

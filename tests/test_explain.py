@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from cnnlab.explain import (
+from cnnlab.concepts.explain import (
     feature_maps,
     grad_cam,
     hook_count,

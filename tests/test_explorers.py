@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from cnnlab import xo
+from cnnlab.concepts import xo
 from cnnlab.widgets.convolution import ConvolutionArithmetic, KernelOnImage
 from cnnlab.widgets.layers import ActivationExplorer, PoolingExplorer
 from cnnlab.widgets.xo import XODrawing
@@ -88,9 +88,9 @@ def test_pooling_explorer():
 def test_feature_map_explorer():
     import torch
 
+    from cnnlab.concepts.explain import hook_count
     from cnnlab.data import ImageDataset
-    from cnnlab.explain import hook_count
-    from cnnlab.models import tf_tutorial_net
+    from cnnlab.training.models import tf_tutorial_net
     from cnnlab.widgets.inside import FeatureMapExplorer
 
     torch.manual_seed(0)
@@ -128,7 +128,7 @@ def test_an_error_inside_an_explorer_is_shown_in_the_widget():
 
 
 def test_receptive_field_explorer_grows_with_depth():
-    from cnnlab.models import pytorch_tutorial_net
+    from cnnlab.training.models import pytorch_tutorial_net
     from cnnlab.widgets.receptive import ReceptiveFieldExplorer
 
     image = torch.randint(0, 255, (3, 32, 32), dtype=torch.uint8)

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from cnnlab.hosted import REPOSITORY, SETUP_TAG, install_source, notebook_link, setup_cell
+from cnnlab.setup.hosted import REPOSITORY, SETUP_TAG, install_source, notebook_link, setup_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +72,7 @@ def test_the_setup_cell_installs_cnnlab_into_a_fresh_environment(tmp_path, monke
         installing = f"installing cnnlab from {ROOT}" in printed[0]
         assert installing == (run == "first"), (run, printed[0])
         assert "cnnlab       0.1.0" in "".join(printed)
-    where = subprocess.run([str(python), "-c", "import cnnlab.pretrained as p; print(p.ASSETS)"], cwd=tmp_path,
+    where = subprocess.run([str(python), "-c", "import cnnlab.training.pretrained as p; print(p.ASSETS)"], cwd=tmp_path,
                            capture_output=True, text=True, check=True).stdout.strip()
     assert Path(where).is_relative_to(fresh), where            # installed there, not borrowed
     assert (Path(where) / "cifar10_fast.pt").is_file()         # with the shipped network

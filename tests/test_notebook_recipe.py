@@ -8,10 +8,11 @@ those notebook parameters reaches the piece it names.
 import pytest
 import torch
 
+from cnnlab.bench.notebook import find_notebook
 from cnnlab.data import data_root, load_dataset
-from cnnlab.notebook_run import find_notebook
-from cnnlab.recipes import RECIPES, train_recipe
-from cnnlab.runtime import bf16_autocast_is_fast
+from cnnlab.training.loop import train_recipe
+from cnnlab.training.recipe import RECIPES
+from cnnlab.training.runtime import bf16_autocast_is_fast
 
 pytestmark = pytest.mark.integration
 CPU = torch.device("cpu")

@@ -13,8 +13,8 @@ import torch
 
 from cnnlab.data import load_dataset
 from cnnlab.data.sources import sha256_of
-from cnnlab.fast import tta_accuracy
-from cnnlab.pretrained import ASSETS, PretrainedCorrupt, card, load_pretrained
+from cnnlab.training.evaluation import tta_accuracy
+from cnnlab.training.pretrained import ASSETS, PretrainedCorrupt, card, load_pretrained
 
 ROOT = Path(__file__).resolve().parent.parent
 

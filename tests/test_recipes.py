@@ -9,23 +9,15 @@ import pytest
 import torch
 from test_train import tiny_images
 
-from cnnlab import models
 from cnnlab.data import Batches
-from cnnlab.evaluate import evaluate
-from cnnlab.fast import lr_factor, summed_loss_sgd
-from cnnlab.recipes import (
-    BF16_CPU_WIDTHS,
-    GPU_WIDTHS,
-    RECIPES,
-    Clock,
-    CrossEntropy,
-    Meter,
-    Recipe,
-    adam,
-    adamw,
-    train_recipe,
-)
-from cnnlab.train import TrainingDiverged
+from cnnlab.training import models
+from cnnlab.training.evaluation import evaluate
+from cnnlab.training.loop import train_recipe
+from cnnlab.training.loss import CrossEntropy
+from cnnlab.training.meters import Meter, TrainingDiverged
+from cnnlab.training.optimizers import adam, adamw, summed_loss_sgd
+from cnnlab.training.recipe import BF16_CPU_WIDTHS, GPU_WIDTHS, RECIPES, Recipe
+from cnnlab.training.schedule import Clock, lr_factor
 
 CPU = torch.device("cpu")
 SMALL_FAST = replace(RECIPES["fast"], widths=(8, 8, 8), batch_size=16)
@@ -71,7 +63,7 @@ class _Recording(Recipe):
 
 
 def test_learning_rate_parameter_changes_the_rate():
-    model = RECIPES["fast"].build(tiny_images(16), CPU, widths=(8, 8, 8))
+    model = replace(RECIPES["fast"], widths=(8, 8, 8)).build(tiny_images(16), CPU)
     default = summed_loss_sgd(model, 256)
     doubled = summed_loss_sgd(model, 256, lr=23.0)
     assert [g["base_lr"] for g in doubled.param_groups] == pytest.approx(
@@ -88,7 +80,7 @@ def test_batch_size_parameter_changes_the_batches_and_the_weight_decay():
     recipe = RECIPES["fast"]
     assert len(recipe.batches(tiny_images(64), CPU, batch_size=16)) == 4
     assert len(recipe.batches(tiny_images(64), CPU, batch_size=32)) == 2
-    model = recipe.build(tiny_images(16), CPU, widths=(8, 8, 8))
+    model = replace(recipe, widths=(8, 8, 8)).build(tiny_images(16), CPU)
     small, large = summed_loss_sgd(model, 128), summed_loss_sgd(model, 256)
     assert large.param_groups[1]["weight_decay"] == pytest.approx(2 * small.param_groups[1]["weight_decay"])
 
@@ -136,7 +128,7 @@ def test_adamw_decays_weights_without_any_gradient_signal():
 
 def test_probe_measures_along_the_way_off_the_clock():
     """A Probe's evaluations are not counted in the budget, and come at evenly spaced points."""
-    from cnnlab.recipes import Probe
+    from cnnlab.training.meters import Probe
 
     data = tiny_images(400)
     recipe = replace(RECIPES["fast"], widths=(8, 8, 8), batch_size=50)
@@ -192,7 +184,7 @@ def test_the_fast_recipe_changes_per_device_only_what_was_measured_there():
 
 
 def test_orthogonalize_gives_every_direction_a_step_of_about_the_same_size():
-    from cnnlab.fast import orthogonalize
+    from cnnlab.training.optimizers import orthogonalize
 
     g = torch.Generator().manual_seed(0)
     for shape in [(32, 216), (192, 96)]:                    # wide and tall filter banks
@@ -205,7 +197,7 @@ def test_orthogonalize_gives_every_direction_a_step_of_about_the_same_size():
 
 
 def test_muon_sgd_splits_the_parameters_and_trains_the_fast_net():
-    from cnnlab.fast import Muon, muon_sgd
+    from cnnlab.training.optimizers import Muon, muon_sgd
 
     recipe = replace(RECIPES["fast"], optimizer=muon_sgd, widths=(16, 16, 16), batch_size=32)
     model = recipe.build(tiny_images(64), CPU)

@@ -1,17 +1,30 @@
-"""Training plumbing: it learns, it checkpoints atomically, it resumes exactly, it stops on NaN."""
+"""Training plumbing: the script loop learns, checkpoints are atomic, a NaN loss stops training with
+a message. (Resuming an interrupted run is the notebooks' loop: tests/test_notebook_recipe.py.)"""
 
 from dataclasses import replace
+from functools import partial
 
 import pytest
 import torch
 
-from cnnlab import models
-from cnnlab.checkpoint import load_checkpoint, save_checkpoint
 from cnnlab.data import Batches, ImageDataset, eval_batch_size
-from cnnlab.evaluate import confusion_matrix, evaluate, per_class_accuracy, predict, report
-from cnnlab.fast import Lookahead, lr_factor, time_evaluation, tta_accuracy
-from cnnlab.recipes import RECIPES, train_recipe
-from cnnlab.train import TrainingDiverged, fit, train_one_epoch
+from cnnlab.training import models
+from cnnlab.training.averaging import Lookahead
+from cnnlab.training.checkpoint import load_checkpoint, save_checkpoint
+from cnnlab.training.evaluation import (
+    confusion_matrix,
+    evaluate,
+    per_class_accuracy,
+    predict,
+    report,
+    time_evaluation,
+    tta_accuracy,
+)
+from cnnlab.training.loop import train_recipe
+from cnnlab.training.meters import TrainingDiverged
+from cnnlab.training.optimizers import Optimizer
+from cnnlab.training.recipe import RECIPES
+from cnnlab.training.schedule import lr_factor
 
 CPU = torch.device("cpu")
 
@@ -29,14 +42,10 @@ def tiny_images(count=64, size=32, channels=3, seed=0) -> ImageDataset:
 
 @pytest.mark.parametrize("factory", [models.pytorch_tutorial_net, models.tf_tutorial_net])
 def test_overfits_a_small_batch(factory):
-    torch.manual_seed(0)
-    data = tiny_images(16)
-    model = factory(classes=2)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    batches = Batches(data, 16, shuffle=True)
-    for _ in range(40):
-        stats = train_one_epoch(model, batches, optimizer, CPU, progress=False)
-    assert stats["train_accuracy"] == 1.0 and stats["train_loss"] < 0.05
+    recipe = replace(RECIPES["pytorch_tutorial"], network=partial(factory, classes=2), batch_size=16, augment={})
+    run = train_recipe(recipe, tiny_images(16), None, CPU, epochs=40)
+    last = run["history"][-1]
+    assert run["steps"] == 40 and last["train_accuracy"] == 1.0 and last["train_loss"] < 0.05
 
 
 def test_keras_mnist_net_shapes():
@@ -95,7 +104,9 @@ def test_checkpoint_round_trip(tmp_path):
     torch.manual_seed(0)
     model = models.tf_tutorial_net()
     optimizer = torch.optim.Adam(model.parameters())
-    train_one_epoch(model, Batches(tiny_images(8), 8), optimizer, CPU, progress=False)
+    images, labels = next(iter(Batches(tiny_images(8), 8)))
+    torch.nn.functional.cross_entropy(model(images), labels).backward()
+    optimizer.step()
     path = save_checkpoint(tmp_path / "best.pt", model, optimizer, epoch=3, history=[{"val_loss": 1.0}])
     expected = torch.rand(3)
     other = models.tf_tutorial_net()
@@ -129,33 +140,12 @@ def test_crash_while_saving_keeps_previous_checkpoint(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["best.pt"]
 
 
-def run(tmp_path, epochs, resume=True):
-    torch.manual_seed(0)
-    model = models.tf_tutorial_net(classes=2)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    train = Batches(tiny_images(48), 16, shuffle=True, flip="random", crop=2, seed=0)
-    val = Batches(tiny_images(16, seed=1), 16)
-    history = fit(model, train, val, optimizer, CPU, epochs, checkpoint=str(tmp_path / "best.pt"),
-                  resume=resume, progress=False)
-    return model, history
-
-
-def test_resume_matches_an_uninterrupted_run(tmp_path):
-    straight, history = run(tmp_path / "a", epochs=4)
-    run(tmp_path / "b", epochs=2)                     # "interrupted" after two epochs
-    resumed, resumed_history = run(tmp_path / "b", epochs=4)
-    assert [h["epoch"] for h in resumed_history] == [1, 2, 3, 4]
-    for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()):
-        assert torch.equal(a, b)
-    assert resumed_history[-1]["val_loss"] == pytest.approx(history[-1]["val_loss"])
-
-
 def test_nan_loss_stops_with_a_clear_message():
-    model = models.tf_tutorial_net(classes=2)
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e12)
+    sgd = Optimizer("sgd", lambda model, batch_size, lr: torch.optim.SGD(model.parameters(), lr=lr))
+    recipe = replace(RECIPES["tf_tutorial"], network=partial(models.tf_tutorial_net, classes=2),
+                     optimizer=sgd, batch_size=8, augment={})
     with pytest.raises(TrainingDiverged, match="Lower the learning rate"):
-        for _ in range(5):
-            train_one_epoch(model, Batches(tiny_images(32), 8), optimizer, CPU, progress=False)
+        train_recipe(recipe, tiny_images(32), None, CPU, epochs=5, lr=1e12)
 
 
 def test_evaluation_helpers():
@@ -171,7 +161,7 @@ def test_evaluation_helpers():
 
 
 def test_small_cnn_any_size_and_offline_resnet(monkeypatch):
-    from cnnlab.transfer import freeze_backbone, resnet18_for
+    from cnnlab.training.transfer import freeze_backbone, resnet18_for
 
     model = models.small_cnn(3)
     for size in (32, 64, 50):
@@ -184,7 +174,7 @@ def test_small_cnn_any_size_and_offline_resnet(monkeypatch):
 
 
 def test_frozen_backbone_keeps_its_batchnorm_statistics():
-    from cnnlab.transfer import freeze_backbone, resnet18_for
+    from cnnlab.training.transfer import freeze_backbone, resnet18_for
 
     resnet, _, _ = resnet18_for(3, weights_file="/nonexistent/resnet18.pth", timeout=0.01)
     freeze_backbone(resnet)
@@ -210,7 +200,7 @@ def test_frozen_backbone_keeps_its_batchnorm_statistics():
 def test_a_muon_checkpoint_resumes_and_an_sgd_one_is_refused_clearly(tmp_path):
     """The fast recipe's optimizer is two (SGD and Muon): its state round-trips whole, and a
     checkpoint saved by the SGD-only recipe gets an error that says what to do, not a traceback."""
-    from cnnlab.fast import muon_sgd, summed_loss_sgd
+    from cnnlab.training.optimizers import muon_sgd, summed_loss_sgd
 
     recipe = replace(RECIPES["fast"], widths=(8, 8, 8), batch_size=16)
     assert recipe.optimizer is muon_sgd and RECIPES["fast"].on("cuda").optimizer is summed_loss_sgd

@@ -3,7 +3,7 @@
     python tools/bench_eval_batch.py [BATCH_SIZE ...]          (default: 1000 250)
 
 Prefix `ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2` to see an AVX2-only CPU. Builds the
-network `cnnlab.bench` would train here (widths, precision and test-time looks as the recipe picks
+network `cnnlab.bench.cifar` would train here (widths, precision and test-time looks as the recipe picks
 them; the weights don't change the cost) and times its test on 2,000 random images with the
 benchmark's own estimate (`cnnlab.fast.time_evaluation`: `tta_accuracy`, best of two).
 Prints one JSON line per batch size, with the ratio to the first size, measured in the same run.
@@ -16,9 +16,9 @@ import sys
 import torch
 
 from cnnlab.data import ImageDataset
-from cnnlab.fast import time_evaluation
-from cnnlab.recipes import RECIPES
-from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities
+from cnnlab.training.evaluation import time_evaluation
+from cnnlab.training.recipe import RECIPES
+from cnnlab.training.runtime import bf16_autocast_is_fast, cpu_capabilities
 
 CPU = torch.device("cpu")
 

@@ -6,7 +6,7 @@
         copy the outputs of `# NBVAL_CHECK_OUTPUT` cells from executed copies in DIR
 
 Rules: kernel `python3`; the first code cell is the setup cell for Colab and Kaggle, exactly as
-`cnnlab.hosted.setup_cell()` writes it (`--fix` puts it there); the second is tagged `parameters`
+`cnnlab.setup.hosted.setup_cell()` writes it (`--fix` puts it there); the second is tagged `parameters`
 and holds plain constants; no outputs, execution counts or widget state, except the outputs of
 cells marked `# NBVAL_CHECK_OUTPUT`, which nbval compares.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from cnnlab.hosted import SETUP_TAG, setup_cell  # noqa: E402 - the checkout's own package
+from cnnlab.setup.hosted import SETUP_TAG, setup_cell  # noqa: E402 - the checkout's own package
 
 KEEP = "# NBVAL_CHECK_OUTPUT"
 
@@ -32,7 +32,7 @@ def problems(nb) -> list[str]:
     code = [c for c in nb.cells if c.cell_type == "code"]
     tagged = bool(code) and SETUP_TAG in code[0].metadata.get("tags", [])
     if not tagged or code[0].source != setup_cell():
-        found.append("the first code cell is not cnnlab.hosted.setup_cell() tagged 'setup' "
+        found.append("the first code cell is not cnnlab.setup.hosted.setup_cell() tagged 'setup' "
                      "(make clean-notebooks puts it there)")
     code = code[1:] if tagged else code
     if not code or "parameters" not in code[0].metadata.get("tags", []):

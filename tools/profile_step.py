@@ -3,7 +3,7 @@
     python tools/profile_step.py [BATCH_SIZE ...]          (default: 64 128 256)
 
 Prefix `ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2` to see an AVX2-only CPU. Uses random
-images (the step's cost does not depend on them), float32 or bfloat16 as `cnnlab.bench` would
+images (the step's cost does not depend on them), float32 or bfloat16 as `cnnlab.bench.cifar` would
 choose, channels-last. Prints one JSON line per batch size: training images per second (best of
 three runs of ten steps) and, from torch.profiler, the share of the step spent in each kind of
 work: convolutions, BatchNorm, activations (GELU), pooling (and its backward's zero-filling), the
@@ -18,9 +18,8 @@ import time
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-from cnnlab.recipes import RECIPES
-from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities
-from cnnlab.train import autocast
+from cnnlab.training.recipe import RECIPES
+from cnnlab.training.runtime import autocast, bf16_autocast_is_fast, cpu_capabilities
 
 CPU = torch.device("cpu")
 

@@ -5,7 +5,7 @@
 
 The fast recipe (cnnlab.recipes, widths 32/128/256) on all 50,000 training images for a fixed
 number of epochs, so the result does not depend on the machine's speed; the test accuracy is
-measured on the float16 file as saved, the way `cnnlab.pretrained.load_pretrained` loads it.
+measured on the float16 file as saved, the way `cnnlab.training.pretrained.load_pretrained` loads it.
 """
 
 import argparse
@@ -20,10 +20,11 @@ import cnnlab
 from cnnlab.atomic import atomic_save
 from cnnlab.data import load_dataset
 from cnnlab.data.sources import sha256_of
-from cnnlab.fast import tta_accuracy
-from cnnlab.pretrained import ASSETS, load_pretrained
-from cnnlab.recipes import BF16_CPU_WIDTHS, RECIPES, train_recipe
-from cnnlab.runtime import channels_last_pays, cpu_capabilities, mixed_precision
+from cnnlab.training.evaluation import tta_accuracy
+from cnnlab.training.loop import train_recipe
+from cnnlab.training.pretrained import ASSETS, load_pretrained
+from cnnlab.training.recipe import BF16_CPU_WIDTHS, RECIPES
+from cnnlab.training.runtime import channels_last_pays, cpu_capabilities, mixed_precision
 
 
 def main(argv=None) -> dict:

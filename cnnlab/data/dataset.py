@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from cnnlab.data.batches import normalize
 from cnnlab.data.split import stratified_split
 from cnnlab.data.stats import channel_stats, named_stats
 
@@ -35,6 +36,10 @@ class ImageDataset:
         if self.statistics is None:
             self.statistics = named_stats(self.name) or channel_stats(self.images)
         return self.statistics
+
+    def normalized(self, index: int, device="cpu") -> torch.Tensor:
+        """Image `index` as the network sees it: (C, H, W) floats standardised with `stats()`."""
+        return normalize(self.images[index:index + 1].to(device), *self.stats())[0]
 
     def subset(self, indices) -> "ImageDataset":
         indices = torch.as_tensor(indices, dtype=torch.int64)

@@ -51,7 +51,6 @@ def exercise(id: str, name: str, solution: str, hint: str, code: bool = False,
 
 
 def _get(exercise_id: str) -> Exercise:
-    _load_all()
     if exercise_id not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
         raise KeyError(f"there is no exercise {exercise_id!r}; the exercises are {known}")
@@ -126,10 +125,6 @@ def calling(function, *args, case: str = ""):
         where = f" (line {frames[-1].lineno}: `{frames[-1].line}`)" if frames and frames[-1].line else ""
         raise Wrong(f"on {case or 'a test case'} your function raised "
                     f"{type(error).__name__}: {error}{where}") from None
-
-
-def _load_all() -> None:
-    from cnnlab.exercises import concepts, learning, speed, training  # noqa: F401  (they register)
 
 
 def result_of(function, *args, case: str = ""):

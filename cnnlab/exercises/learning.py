@@ -132,7 +132,7 @@ field_of_three = 7   # each 3x3 layer (stride 1) widens the field by 2: 3, 5, 7
 """, "one 3x3 convolution sees 3x3 pixels; a unit of the next layer sees 3x3 units of the first, "
      "which overlap: how much wider is that?", stub="field_of_three = None   # your answer: pixels along one side")
 def _field_of_three(answer, seed=0):
-    from cnnlab.conv import receptive_field
+    from cnnlab.concepts.conv import receptive_field
 
     right = receptive_field([torch.nn.Conv2d(1, 1, 3)] * 3)["size"][0]
     value = number(answer, "a number of pixels")

@@ -204,13 +204,13 @@ def _grad_cam(grad_cam_map, seed=0):
 
 @exercise("09.2", "the size of the Grad-CAM layer's maps", """
 ### BEGIN SOLUTION
-target_shape = tuple(cnnlab.explain.feature_maps(model, image, target).shape[-3:])   # or read the layer table
+target_shape = tuple(cnnlab.concepts.explain.feature_maps(model, image, target).shape[-3:])   # or read the layer table
 ### END SOLUTION
 """, "`target` names a layer such as \"3.0\": layer 0 inside block 3 of the layer table. Its input is "
      "the previous block's output; `print(model[3])` shows its kernel, stride and padding, and notebook "
      "03's formula does the rest", stub="target_shape = None   # your answer: (channels, height, width)")
 def _target_shape(answer, model, layer, seed=0):
-    from cnnlab.explain import feature_maps
+    from cnnlab.concepts.explain import feature_maps
 
     device = next(model.parameters()).device
     right = tuple(feature_maps(model, torch.zeros(3, 32, 32, device=device), layer).shape[-3:])

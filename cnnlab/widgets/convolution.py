@@ -4,11 +4,11 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 
-from cnnlab.conv import conv2d_naive, convolution_plan, window_at
-from cnnlab.draw_conv import draw_convolution
-from cnnlab.kernels import KERNELS, apply_kernel, parse_kernel
-from cnnlab.render import colorize, pil_png, png, to_uint8
-from cnnlab.sample import grayscale, sample_image
+from cnnlab.concepts.conv import conv2d_naive, convolution_plan, window_at
+from cnnlab.concepts.kernels import KERNELS, apply_kernel, parse_kernel
+from cnnlab.concepts.sample import grayscale, sample_image
+from cnnlab.draw.convolution import draw_convolution
+from cnnlab.draw.render import colorize, pil_png, png, to_uint8
 from cnnlab.widgets.base import Explorer, image_widget
 
 

@@ -3,9 +3,8 @@
 import ipywidgets as widgets
 import torch
 
-from cnnlab.data import normalize
-from cnnlab.explain import feature_maps, layer_names, strongest_first
-from cnnlab.render import pil_png, tile_maps
+from cnnlab.concepts.explain import feature_maps, layer_names, strongest_first
+from cnnlab.draw.render import pil_png, tile_maps
 from cnnlab.widgets.base import Explorer, image_widget
 
 PER_PAGE = 16
@@ -31,7 +30,7 @@ class FeatureMapExplorer(Explorer):
 
     def update(self) -> dict:
         index, layer = self.controls["index"].value, self.controls["layer"].value
-        image = normalize(self.data.images[index:index + 1].to(self.device), *self.data.stats())[0]
+        image = self.data.normalized(index, self.device)              # (C, H, W), as the network sees it
         maps = feature_maps(self.model, image, layer)                    # (C, H, W)
         order = strongest_first(maps)
         pages = max(1, -(-len(order) // PER_PAGE))

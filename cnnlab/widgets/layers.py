@@ -5,12 +5,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from cnnlab import xo
-from cnnlab.activations import ACTIVATIONS
-from cnnlab.kernels import KERNELS, apply_kernel
-from cnnlab.pooling import pool
-from cnnlab.render import colorize, fit_scale, png
-from cnnlab.sample import grayscale, sample_image
+from cnnlab.concepts import xo
+from cnnlab.concepts.activations import ACTIVATIONS
+from cnnlab.concepts.kernels import KERNELS, apply_kernel
+from cnnlab.concepts.pooling import pool
+from cnnlab.concepts.sample import grayscale, sample_image
+from cnnlab.draw.render import colorize, fit_scale, png
 from cnnlab.widgets.base import Explorer, figure_png, image_widget
 
 

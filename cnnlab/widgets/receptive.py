@@ -3,9 +3,9 @@
 import ipywidgets as widgets
 import torch
 
-from cnnlab.conv import ELEMENTWISE, field_box, receptive_field, spatial_layers
-from cnnlab.draw_field import draw_field
-from cnnlab.render import pil_png
+from cnnlab.concepts.conv import ELEMENTWISE, field_box, receptive_field, spatial_layers
+from cnnlab.draw.field import draw_field
+from cnnlab.draw.render import pil_png
 from cnnlab.widgets.base import Explorer, image_widget
 
 

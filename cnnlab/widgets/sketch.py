@@ -2,17 +2,21 @@
 
 ipycanvas (a maintained Jupyter widget for the browser's Canvas API) delivers the mouse or pen
 events; the strokes are kept in Python, rendered and preprocessed as MNIST digits were
-(cnnlab.digits), and handed to `on_change(image)` after each stroke.
+(cnnlab.concepts.digits), and handed to `on_change(image)` after each stroke.
 """
 
 import ipywidgets as widgets
 import numpy as np
 from PIL import Image
 
-from cnnlab.digits import CANVAS, mnist_style, render_strokes
-from cnnlab.doctor import OK, check_canvas
+from cnnlab.concepts.digits import CANVAS, mnist_style, render_strokes
 from cnnlab.widgets.base import Shown
+from cnnlab.widgets.frontend import canvas_problem
 from cnnlab.widgets.pixelgrid import PixelGrid
+
+CANVAS_FIXES = {"not installed": 'pip install "ipycanvas>=0.13", then restart JupyterLab',
+                "no extension": 'pip install --force-reinstall "ipycanvas>=0.13" in the environment '
+                                "that runs JupyterLab, then restart it"}
 
 
 class DigitCanvas(Shown):
@@ -31,12 +35,13 @@ class DigitCanvas(Shown):
         self.clear_button.on_click(lambda _: self.clear())
         # The canvas only where it will show: ipycanvas installed and its frontend extension found
         # (or a frontend that brings its own). Elsewhere the toggle grid, coarser (14x14 cells).
-        finding = check_canvas()
-        if not (finding.status == OK if use_canvas is None else use_canvas):
+        problem = canvas_problem()
+        if not (problem is None if use_canvas is None else use_canvas):
             self.canvas = None
             self.grid = PixelGrid(14, 14, on_change=self._grid_changed)
-            self.widget = widgets.VBox([widgets.HTML(f"Click cells to draw: {finding.found}. "
-                                                     f"To draw free-hand: {finding.fix or 'see cnnlab doctor'}"),
+            why = f"ipycanvas {problem}" if problem else "the canvas is switched off"
+            self.widget = widgets.VBox([widgets.HTML(f"Click cells to draw ({why}). To draw free-hand: "
+                                                     f"{CANVAS_FIXES.get(problem, 'see cnnlab doctor')}"),
                                         self.grid.widget])
             return
         from ipycanvas import Canvas

@@ -3,8 +3,8 @@
 import ipywidgets as widgets
 import numpy as np
 
-from cnnlab import xo
-from cnnlab.render import colorize, png
+from cnnlab.concepts import xo
+from cnnlab.draw.render import colorize, png
 from cnnlab.widgets.base import Shown, image_widget
 from cnnlab.widgets.pixelgrid import PixelGrid
 

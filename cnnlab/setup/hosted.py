@@ -6,8 +6,6 @@ The cell installs cnnlab only in a hosted runtime, or where CNNLAB_INSTALL_FROM 
 on a local install it changes nothing.
 """
 
-import os
-import sys
 
 REPOSITORY = "https://github.com/cnnlab/cnnlab"
 BRANCH = "main"
@@ -27,21 +25,6 @@ def notebook_link(service: str, notebook: str) -> str:
     if service == "kaggle":
         return f"https://kaggle.com/kernels/welcome?src={REPOSITORY}/blob/{BRANCH}/notebooks/{notebook}.ipynb"
     raise ValueError(f"service must be 'colab' or 'kaggle', got {service!r}")
-
-
-def frontend(environ=None, modules=None) -> str:
-    """Where this kernel runs, as far as it can tell: colab, kaggle, vscode, jupyter or terminal."""
-    environ = os.environ if environ is None else environ
-    modules = sys.modules if modules is None else modules
-    if "google.colab" in modules or "COLAB_RELEASE_TAG" in environ:
-        return "colab"
-    if "KAGGLE_KERNEL_RUN_TYPE" in environ or "KAGGLE_URL_BASE" in environ:
-        return "kaggle"
-    if "VSCODE_PID" in environ or "VSCODE_CWD" in environ or environ.get("JPY_SESSION_NAME", "").startswith("vscode"):
-        return "vscode"
-    if "ipykernel" in modules:
-        return "jupyter"
-    return "terminal"
 
 
 def setup_cell() -> str:

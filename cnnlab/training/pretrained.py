@@ -11,10 +11,10 @@ from pathlib import Path
 
 import torch
 
-from cnnlab import models
 from cnnlab.data.sources import sha256_of
+from cnnlab.training import models
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"   # cnnlab/assets
 NAMES = ("cifar10_fast",)
 
 

@@ -1,6 +1,6 @@
 """Several processes, one model: `torchrun` and DistributedDataParallel, for the benchmark's loop.
 
-    torchrun --standalone --nproc_per_node=N -m cnnlab.bench cifar10 --recipe fast --epochs 10
+    torchrun --standalone --nproc_per_node=N -m cnnlab.bench.cifar cifar10 --recipe fast --epochs 10
 
 Each rank builds the same batches from the same seed (the images already live on its device) and
 keeps its own slice of every global batch, so N ranks together take the steps one process would
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-from cnnlab.runtime import usable_cpus
+from cnnlab.training.runtime import usable_cpus
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ way against ~400 ms through matplotlib, and the explorer redraws on every slider
 import numpy as np
 from PIL import Image, ImageDraw
 
-from cnnlab.conv import window_at
+from cnnlab.concepts.conv import window_at
 
 CELL = 26
 PADDING_GREY, WHITE, ORANGE, RED, BLUE = (215, 215, 215), (255, 255, 255), (255, 190, 120), (200, 30, 30), (70, 120, 200)

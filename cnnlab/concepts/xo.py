@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from cnnlab.conv import conv2d_naive, pool2d_naive
+from cnnlab.concepts.conv import conv2d_naive, pool2d_naive
 
 X = np.full((9, 9), -1.0)
 for i in range(1, 8):

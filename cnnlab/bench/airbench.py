@@ -1,7 +1,7 @@
 """airbench94 itself, beside our fast recipe: Keller Jordan's `airbench` package from PyPI, unchanged,
 fed the offline CIFAR-10 copy, so that the copy's ceiling is measured instead of guessed.
 
-    python -m cnnlab.bench cifar10 --epochs 10 --recipe fast --recipe airbench94 --repeat 5   # on a GPU
+    python -m cnnlab.bench.cifar cifar10 --epochs 10 --recipe fast --recipe airbench94 --repeat 5   # on a GPU
 
 airbench94 reaches 94.0 % in 3.8 s on an A100 with the original CIFAR-10 release. The offline copy
 is re-encoded as JPEG (quality 75, 4:2:0 chroma), which costs accuracy: if airbench94 falls short of
@@ -12,13 +12,13 @@ reads `cifar10/train.pt` and `cifar10/test.pt` (uint8 images (N, 32, 32, 3), lab
 from the working folder, which `airbench_files` writes from our copy once.
 """
 
-import os
 import time
 from contextlib import chdir
 from pathlib import Path
 
 import torch
 
+from cnnlab.atomic import atomic_save
 from cnnlab.data import load_dataset
 from cnnlab.data.loading import data_root
 
@@ -27,11 +27,8 @@ AIRBENCH94 = dict(widths=[64, 256, 256], batch_size=1024, epochs=9.9, tta=2, pre
 
 def save_for_airbench(data, path: Path) -> None:
     """One split (an ImageDataset) as the file airbench's CifarLoader reads."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_suffix(".part")
-    torch.save({"images": data.images.permute(0, 2, 3, 1).contiguous(),   # (N, 32, 32, 3) uint8
-                "labels": data.labels.long(), "classes": list(data.classes)}, part)
-    os.replace(part, path)                           # atomic: a broken run leaves no half file behind
+    atomic_save({"images": data.images.permute(0, 2, 3, 1).contiguous(),   # (N, 32, 32, 3) uint8
+                 "labels": data.labels.long(), "classes": list(data.classes)}, path)
 
 
 def airbench_files(root: str | Path = "data") -> Path:

@@ -15,18 +15,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-WORKBOOK = Path(__file__).resolve().parent.parent   # the checkout: notebooks/ and data/ live here
-FIRST = "00_start_here.ipynb"
+from cnnlab import workbook
+from cnnlab.workbook import CHECKOUT, FIRST
 
 
 def notebook_folder(given: str | None) -> Path:
-    """The folder of notebooks to open: --notebook-dir, else the checkout's, else ./notebooks."""
-    for folder in ([Path(given)] if given else [WORKBOOK / "notebooks", Path.cwd() / "notebooks", Path.cwd()]):
-        if (folder / FIRST).is_file():
-            return folder.resolve()
-    raise SystemExit(f"No {FIRST} in {given or WORKBOOK / 'notebooks'}. cnnlab lab opens the "
-                     "workbook's notebooks: run it inside the folder you cloned (git clone, then "
-                     "pip install -e \".[notebooks]\"), or pass --notebook-dir.")
+    """The folder of notebooks to open (`workbook.notebook_folder`); if none, exit saying why."""
+    try:
+        return workbook.notebook_folder(given)
+    except FileNotFoundError as missing:
+        raise SystemExit(str(missing)) from None
 
 
 def prepare_data(names=("cifar10", "mnist", "fashion_mnist"), optional: bool = False) -> int:
@@ -48,8 +46,8 @@ def lab_command(folder: Path, headless: bool, port: int, token: str) -> list[str
 
 def lab(args) -> int:
     folder = notebook_folder(args.notebook_dir)
-    if (WORKBOOK / "data").is_dir():
-        os.environ.setdefault("CNNLAB_DATA", str(WORKBOOK / "data"))   # also for copies of the notebooks elsewhere
+    if (CHECKOUT / "data").is_dir():
+        os.environ.setdefault("CNNLAB_DATA", str(CHECKOUT / "data"))   # also for copies of the notebooks elsewhere
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")   # quiets a debugger warning in every kernel
     if not args.no_data:
         prepare_data(optional=True)   # a missing dataset is reported; the workbook still opens
@@ -82,7 +80,7 @@ def main(argv=None) -> int:
     if args.command == "lab":
         return lab(args)
     if args.command == "doctor":
-        from cnnlab.doctor import FAIL, doctor
+        from cnnlab.setup.doctor import FAIL, doctor
 
         return 1 if any(f.status == FAIL for f in doctor()) else 0
     return prepare_data(args.names, args.optional)

@@ -4,13 +4,15 @@ import re
 import time
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+from cnnlab.workbook import notebook_folder
+
 ACCURACY = re.compile(r"Test accuracy \(overall\):\s*([\d.]+)%")
 TRAINED = re.compile(r"trained .*")
 
 
-def find_notebook(stem: str, folder: Path = NOTEBOOKS) -> Path:
-    """notebooks/NN_<stem>.ipynb, whatever its number."""
+def find_notebook(stem: str, folder: str | Path | None = None) -> Path:
+    """NN_<stem>.ipynb in the workbook's notebook folder (`workbook.notebook_folder`), whatever its number."""
+    folder = notebook_folder(folder)
     found = sorted(folder.glob(f"*_{stem}.ipynb"))
     if not found:
         raise FileNotFoundError(f"no notebook *_{stem}.ipynb in {folder}")
@@ -27,7 +29,8 @@ def printed_text(notebook) -> str:
     return "".join(parts)
 
 
-def run_notebook(stem: str, parameters: dict | None = None, output_folder: str | Path = "build/bench") -> dict:
+def run_notebook(stem: str, parameters: dict | None = None, output_folder: str | Path = "build/bench",
+                 notebooks: str | Path | None = None) -> dict:
     """Execute the notebook with its defaults plus `parameters`; return what it reports.
 
     Its checkpoint goes to `output_folder`, so a benchmark never overwrites a student's own.
@@ -35,7 +38,7 @@ def run_notebook(stem: str, parameters: dict | None = None, output_folder: str |
     import nbformat
     import papermill
 
-    source = find_notebook(stem)
+    source = find_notebook(stem, notebooks)
     output_folder = Path(output_folder).resolve()
     output_folder.mkdir(parents=True, exist_ok=True)
     label = "-".join(f"{k}={v}" for k, v in (parameters or {}).items())

@@ -1,7 +1,13 @@
-"""Judging a classifier: loss and accuracy, predictions, per-class accuracy, confusion matrix."""
+"""Judging a classifier: loss and accuracy, predictions (with test-time augmentation), per-class
+accuracy, the confusion matrix, and how long a full test takes."""
+
+import time
 
 import torch
 import torch.nn.functional as F
+
+from cnnlab.data.batches import Batches, eval_batch_size
+from cnnlab.training.runtime import autocast, channels_last_pays
 
 
 def tta_logits(model, x, level: int = 0) -> torch.Tensor:
@@ -19,8 +25,6 @@ def tta_logits(model, x, level: int = 0) -> torch.Tensor:
 @torch.no_grad()
 def predict(model, batches, device=None, amp_dtype=None, tta: int = 0):
     """Return (logits (N, classes), labels (N,)) over all batches, with test-time augmentation `tta`."""
-    from cnnlab.train import autocast
-
     model.eval()
     device = device or next(model.parameters()).device
     all_logits, all_labels = [], []
@@ -57,3 +61,23 @@ def report(matrix: torch.Tensor, class_names: list[str]) -> str:
     total = matrix.diag().sum().item() / max(matrix.sum().item(), 1)
     lines.append(f"Test accuracy (overall): {100 * total:5.2f}% ({int(matrix.diag().sum())}/{int(matrix.sum())})")
     return "\n".join(lines)
+
+
+def tta_accuracy(model, data, device, amp_dtype=None, batch_size: int = 0, tta: int = 1) -> float:
+    """Accuracy with test-time augmentation (see tta_logits); batch_size 0: eval_batch_size."""
+    batches = Batches(data, batch_size or eval_batch_size(device), device, channels_last=channels_last_pays(device))
+    logits, labels = predict(model, batches, device, amp_dtype, tta)
+    return (logits.argmax(1) == labels).float().mean().item()
+
+
+def time_evaluation(model, test, device, amp_dtype=None, tta: int = 1, sample: int = 1000,
+                    batch_size: int = 0) -> float:
+    """Seconds the final test evaluation will take, timed on `sample` test images (weights don't matter)."""
+    part = test.subset(range(min(sample, len(test))))
+    times = []
+    for _ in range(2):  # the first pass also sets up the convolution kernels for this shape
+        begin = time.monotonic()
+        tta_accuracy(model, part, device, amp_dtype, batch_size, tta)  # ends in .item(): waits for a GPU
+        times.append(time.monotonic() - begin)
+    model.train()
+    return min(times) * len(test) / len(part)

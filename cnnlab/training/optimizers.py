@@ -1,51 +1,51 @@
-"""The fast CIFAR-10 recipe's own pieces, after Keller Jordan's airbench (recipes.py joins them).
+"""The recipes' optimizers, each with the loss reduction its learning rates are tuned for.
 
-A whitening first layer (models.init_whitening), BatchNorm with dirac init (models.fast_net),
-label smoothing (recipes.CrossEntropy), alternating flips and 2-pixel crops (data.Batches),
-Nesterov SGD tuned for a loss summed over the batch, Muon for the 3x3 filters (from his later
-airbench94_muon; on a CPU, see recipes.Recipe.on), a warm-up/decay schedule over the fraction of
-training done, lookahead weight averaging, and flip test-time augmentation.
-
-On a CPU Muon replaces SGD for the filters: with it the recipe reaches 90.1 % in 600 s on two
-cores with bfloat16, against 89.9 % with SGD alone. Progressive resizing, torch.compile, larger
-batches, narrower later blocks and re-estimated BatchNorm statistics did not pay on two cores;
-docs/benchmarks.md gives the figures and how to reproduce them.
+Adam (the tutorials'), AdamW, airbench's Nesterov SGD for a loss summed over the batch, and Muon
+for the 3x3 filters (Keller Jordan's airbench94_muon, 2024) beside that SGD for the rest.
 """
 
-import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
-
-from cnnlab.data import Batches, eval_batch_size
-from cnnlab.evaluate import predict
-from cnnlab.runtime import channels_last_pays
 
 MOMENTUM = 0.85
 
 
-def lr_factor(progress: float) -> float:
-    """Warm up from 0.2 to 1 over the first 23 % of training, then decay linearly to 0.07."""
-    if progress < 0.23:
-        return 0.2 + 0.8 * progress / 0.23
-    return 1.0 - 0.93 * (progress - 0.23) / 0.77
+@dataclass(frozen=True)
+class Optimizer:
+    """How a recipe builds its optimizer: `optimizer(model, batch_size, lr=None)`.
+
+    `reduction` is the loss reduction ("mean" or "sum") the learning rates assume; every group
+    gets a "base_lr", the rate a schedule's factor multiplies.
+    """
+
+    name: str
+    build: Callable           # (model, batch_size, lr or None) -> torch optimizer
+    reduction: str = "mean"
+
+    def __call__(self, model, batch_size: int, lr: float | None = None):
+        optimizer = self.build(model, batch_size, lr)
+        for group in optimizer.param_groups:
+            group["base_lr"] = group["lr"]
+        return optimizer
+
+    def __repr__(self) -> str:
+        return self.name
 
 
-class Lookahead:
-    """Every few steps pull the weights towards a slow average, and the average towards them."""
-
-    def __init__(self, model):
-        self.slow = {k: v.detach().clone() for k, v in model.state_dict().items()}
-
-    @torch.no_grad()
-    def update(self, model, decay: float) -> None:
-        for slow, fast in zip(self.slow.values(), model.state_dict().values()):
-            if fast.dtype.is_floating_point:
-                slow.lerp_(fast, 1 - decay)
-                fast.copy_(slow)
+adam = Optimizer("adam", lambda model, batch_size, lr: torch.optim.Adam(model.parameters(), lr=lr or 1e-3))
 
 
-def summed_loss_sgd(model, batch_size: int, lr: float | None = None, weight_decay: float = 0.0153,
-                    bias_scale: float = 64.0, skip=()) -> torch.optim.SGD:
+def adamw(weight_decay: float) -> Optimizer:
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019): each step also takes
+    lr * weight_decay * w off every weight w, pulling unused weights to 0."""
+    return Optimizer(f"adamw({weight_decay})", lambda model, batch_size, lr: torch.optim.AdamW(
+        model.parameters(), lr=lr or 1e-3, weight_decay=weight_decay))
+
+
+def nesterov_sgd(model, batch_size: int, lr: float | None = None, weight_decay: float = 0.0153,
+                 bias_scale: float = 64.0, skip=()) -> torch.optim.SGD:
     """airbench's Nesterov SGD. Its rates assume a loss SUMMED over the batch (not averaged).
 
     `lr` is in airbench's units (default 11.5), divided by 1024 * (1 + 1 / (1 - momentum)).
@@ -59,15 +59,11 @@ def summed_loss_sgd(model, batch_size: int, lr: float | None = None, weight_deca
               if p.requires_grad and all(p is not b for b in norm_biases) and all(p is not s for s in skip)]
     groups = [dict(params=norm_biases, lr=lr * bias_scale, weight_decay=decay / (lr * bias_scale)),
               dict(params=others, lr=lr, weight_decay=decay / lr)]
-    for group in groups:
-        group["base_lr"] = group["lr"]
     return torch.optim.SGD(groups, momentum=MOMENTUM, nesterov=True)
 
 
-summed_loss_sgd.reduction = "sum"  # recipes.Recipe refuses to pair it with an averaged loss
+summed_loss_sgd = Optimizer("summed_loss_sgd", nesterov_sgd, reduction="sum")
 
-
-# --- Muon for the convolution filters (Keller Jordan's airbench94_muon, 2024) ---------------------
 
 def orthogonalize(g: torch.Tensor, steps: int = 3, eps: float = 1e-7) -> torch.Tensor:
     """(rows, cols) -> about U V^T where g = U S V^T: every direction of g gets a step of the same size.
@@ -138,35 +134,11 @@ class Optimizers:
             optimizer.load_state_dict(state)
 
 
-def muon_sgd(model, batch_size: int, lr: float | None = None, muon_lr: float = 0.08) -> Optimizers:
-    """Muon (rate `muon_lr`, following the same schedule) for the 3x3 filters; airbench's Nesterov
-    SGD (summed_loss_sgd) for the rest: BatchNorm and whitening biases and the linear head."""
+def _muon_and_sgd(model, batch_size: int, lr: float | None, muon_lr: float = 0.08) -> Optimizers:
     filters = [p for p in model.parameters() if p.ndim == 4 and p.requires_grad]
-    sgd = summed_loss_sgd(model, batch_size, lr, skip=filters)
-    muon = Muon(filters, lr=muon_lr)
-    for group in muon.param_groups:
-        group["base_lr"] = group["lr"]
-    return Optimizers(sgd, muon)
+    return Optimizers(nesterov_sgd(model, batch_size, lr, skip=filters), Muon(filters, lr=muon_lr))
 
 
-muon_sgd.reduction = "sum"
-
-
-def tta_accuracy(model, data, device, amp_dtype=None, batch_size: int = 0, tta: int = 1) -> float:
-    """Accuracy with test-time augmentation (see evaluate.tta_logits); batch_size 0: eval_batch_size."""
-    batches = Batches(data, batch_size or eval_batch_size(device), device, channels_last=channels_last_pays(device))
-    logits, labels = predict(model, batches, device, amp_dtype, tta)
-    return (logits.argmax(1) == labels).float().mean().item()
-
-
-def time_evaluation(model, test, device, amp_dtype=None, tta: int = 1, sample: int = 1000,
-                    batch_size: int = 0) -> float:
-    """Seconds the final test evaluation will take, timed on `sample` test images (weights don't matter)."""
-    part = test.subset(range(min(sample, len(test))))
-    times = []
-    for _ in range(2):  # the first pass also sets up the convolution kernels for this shape
-        begin = time.monotonic()
-        tta_accuracy(model, part, device, amp_dtype, batch_size, tta)  # ends in .item(): waits for a GPU
-        times.append(time.monotonic() - begin)
-    model.train()
-    return min(times) * len(test) / len(part)
+# Muon (rate 0.08, following the same schedule) for the 3x3 filters; airbench's Nesterov SGD
+# for the rest: BatchNorm and whitening biases and the linear head.
+muon_sgd = Optimizer("muon_sgd", _muon_and_sgd, reduction="sum")

@@ -1,4 +1,4 @@
-"""Redraw latency of every explorer: python -m cnnlab.bench_widgets [--repeat N]
+"""Redraw latency of every explorer: python -m cnnlab.bench.widgets [--repeat N]
 
 Each explorer is driven through its controls as a student would; the time from setting a
 control to the new result (compute + draw, kernel side) is measured. Prints one JSON line per
@@ -64,7 +64,7 @@ def feature_map_explorer():
     import torch
 
     from cnnlab.data import ImageDataset
-    from cnnlab.models import fast_net
+    from cnnlab.training.models import fast_net
     from cnnlab.widgets.inside import FeatureMapExplorer
 
     torch.manual_seed(0)

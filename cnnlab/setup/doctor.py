@@ -7,14 +7,19 @@ frontend extensions, a free-space threshold); by default they look at this machi
 
 import importlib.metadata
 import importlib.util
-import json
 import os
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnnlab.hosted import frontend
+from cnnlab.widgets.frontend import (
+    HOSTED,
+    canvas_problem,
+    extension_version,
+    frontend,
+    labextension_dirs,
+)
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARKS = {OK: "✓", WARN: "!", FAIL: "✗"}
@@ -82,20 +87,6 @@ def check_frontend(where: str | None = None) -> Finding:
     return Finding("frontend", OK, names[where], advice.get(where, ""))
 
 
-def labextension_dirs() -> list[Path]:
-    from jupyter_core.paths import jupyter_path
-
-    return [Path(p) for p in jupyter_path("labextensions")]
-
-
-def _extension_version(name: str, dirs) -> str | None:
-    for folder in dirs:
-        package = Path(folder) / name / "package.json"
-        if package.is_file():
-            return json.loads(package.read_text()).get("version")
-    return None
-
-
 def check_widgets(dirs=None, where: str | None = None) -> Finding:
     """ipywidgets (kernel side) against the JupyterLab widget manager that will draw it."""
     widgets = _version("ipywidgets")
@@ -103,14 +94,14 @@ def check_widgets(dirs=None, where: str | None = None) -> Finding:
         return Finding("widgets", FAIL, "ipywidgets is not installed",
                        'pip install "ipywidgets>=8", then restart the kernel and reload the page.')
     where = where or frontend()
-    if where in ("colab", "kaggle", "vscode"):
+    if where in HOSTED:
         return Finding("widgets", OK, f"ipywidgets {widgets}; {where} brings its own widget manager")
     generation = _major(widgets)
     if generation not in MANAGERS:
         return Finding("widgets", WARN, f"ipywidgets {widgets} (not 7 or 8)", 'pip install "ipywidgets>=8"')
     package_major, extension_major = MANAGERS[generation]
     dirs = labextension_dirs() if dirs is None else dirs
-    manager = _extension_version(MANAGER, dirs)
+    manager = extension_version(MANAGER, dirs)
     if manager is None:
         return Finding("widgets", FAIL, f"ipywidgets {widgets}, but no JupyterLab widget manager "
                        "in this environment: sliders will show as text",
@@ -126,21 +117,19 @@ def check_widgets(dirs=None, where: str | None = None) -> Finding:
 
 def check_canvas(dirs=None, where: str | None = None) -> Finding:
     """ipycanvas, for drawing a digit free-hand (notebook 07; without it, a grid of cells)."""
-    if importlib.util.find_spec("ipycanvas") is None:
+    problem = canvas_problem(dirs, where)
+    if problem == "not installed":
         return Finding("ipycanvas", WARN, "not installed: notebook 07 offers a grid of cells to "
                        "click instead of free-hand drawing", 'pip install "ipycanvas>=0.13", then '
                        "restart JupyterLab.")
     version = _version("ipycanvas")
-    where = where or frontend()
-    if where in ("colab", "kaggle", "vscode"):
-        return Finding("ipycanvas", OK, f"ipycanvas {version}")
-    dirs = labextension_dirs() if dirs is None else dirs
-    if _extension_version("ipycanvas", dirs) is None:
+    if problem == "no extension":
         return Finding("ipycanvas", WARN, f"ipycanvas {version} without its JupyterLab extension: "
                        "the canvas will not show (notebook 07 falls back to a grid of cells)",
                        "reinstall it in the environment that runs JupyterLab: "
                        'pip install --force-reinstall "ipycanvas>=0.13", then restart JupyterLab.')
-    return Finding("ipycanvas", OK, f"ipycanvas {version} with its JupyterLab extension")
+    extension = "" if (where or frontend()) in HOSTED else " with its JupyterLab extension"
+    return Finding("ipycanvas", OK, f"ipycanvas {version}{extension}")
 
 
 def check_backend(in_kernel: bool | None = None) -> Finding:
@@ -165,7 +154,7 @@ def check_backend(in_kernel: bool | None = None) -> Finding:
 def check_device() -> Finding:
     import torch
 
-    from cnnlab.runtime import bf16_autocast_is_fast, cpu_capabilities, device
+    from cnnlab.training.runtime import bf16_autocast_is_fast, cpu_capabilities, device
 
     chosen = device()
     if chosen.type == "cuda":

@@ -1,4 +1,4 @@
-"""Benchmarks: python -m cnnlab.bench DATASET --budget SECONDS --recipe NAME [--recipe NAME ...]
+"""Benchmarks: python -m cnnlab.bench.cifar DATASET --budget SECONDS --recipe NAME [--recipe NAME ...]
 
 Prints one JSON line per run: recipe, device, CPU features, precision, seconds, epochs, test
 accuracy. Every recipe trains through recipes.train_recipe, the loop the notebooks write out.
@@ -6,10 +6,10 @@ accuracy. Every recipe trains through recipes.train_recipe, the loop the noteboo
 to the recipe) and prints the test accuracy it printed, so both figures sit side by side.
 
 `--recipe airbench94` (GPU only) runs Keller Jordan's airbench94 itself, from its PyPI package, on the
-same offline copy, beside ours: see cnnlab.reference. It trains its own 9.9 epochs (or --epochs).
+same offline copy, beside ours: see cnnlab.bench.airbench. It trains its own 9.9 epochs (or --epochs).
 
-Several GPUs (or CPU processes, with gloo): `torchrun --standalone --nproc_per_node=N -m cnnlab.bench
-cifar10 --recipe fast --epochs 10`; see cnnlab.distributed. Rank 0 tests and prints.
+Several GPUs (or CPU processes, with gloo): `torchrun --standalone --nproc_per_node=N -m cnnlab.bench.cifar
+cifar10 --recipe fast --epochs 10`; see cnnlab.training.distributed. Rank 0 tests and prints.
 """
 
 import argparse
@@ -19,14 +19,15 @@ from dataclasses import replace
 
 import torch
 
-import cnnlab
-from cnnlab import distributed
+from cnnlab.bench.airbench import run_airbench94
+from cnnlab.bench.notebook import run_notebook
 from cnnlab.data import load_dataset
-from cnnlab.fast import muon_sgd, summed_loss_sgd, time_evaluation, tta_accuracy
-from cnnlab.notebook_run import run_notebook
-from cnnlab.recipes import RECIPES, train_recipe
-from cnnlab.reference import run_airbench94
-from cnnlab.runtime import bf16_autocast_is_fast, channels_last_pays, cpu_capabilities
+from cnnlab.training import distributed, runtime
+from cnnlab.training.evaluation import time_evaluation, tta_accuracy
+from cnnlab.training.loop import train_recipe
+from cnnlab.training.optimizers import muon_sgd, summed_loss_sgd
+from cnnlab.training.recipe import RECIPES
+from cnnlab.training.runtime import bf16_autocast_is_fast, channels_last_pays, cpu_capabilities
 
 NOTEBOOKS = {"cifar10": "cifar10_classifier", "mnist": "first_cnn_mnist"}
 OPTIMIZERS = {"sgd": summed_loss_sgd, "muon": muon_sgd}  # --optimizer: the fast recipe's two, compared
@@ -48,13 +49,14 @@ def run_recipe(name: str, device, budget: float | None, epochs: float | None, wi
     recipe = RECIPES[name].on(device, bfloat16=amp_dtype is not None)
     recipe = recipe if tta is None else replace(recipe, tta=tta)
     recipe = replace(recipe, optimizer=OPTIMIZERS[optimizer]) if optimizer else recipe
+    recipe = replace(recipe, widths=tuple(widths)) if widths else recipe
     train = load_dataset(recipe.dataset, "train").take(subset)
     train, val = train.split(recipe.holdout, seed=1) if name != "fast" else (train, None)
     test = load_dataset(recipe.dataset, "test")
     channels_last = channels_last_pays(device)
     seconds = 0.0
     if budget:  # keep back the time the final test (and the last validation pass) will take
-        probe = recipe.build(train, device, widths=widths, channels_last=channels_last)
+        probe = recipe.build(train, device, channels_last=channels_last)
         reserve = time_evaluation(probe, test, device, amp_dtype, recipe.tta)
         if val is not None:
             reserve += time_evaluation(probe, test, device, amp_dtype, 0) * len(val) / len(test)
@@ -62,16 +64,16 @@ def run_recipe(name: str, device, budget: float | None, epochs: float | None, wi
         # (the test, timed at 29 s before training, took 39 s after it)
         seconds = budget - 1.5 * reserve - 2.0  # counted from `started`
     run = train_recipe(recipe, train, val, device, seconds=seconds, epochs=epochs or recipe.max_epochs,
-                       batch_size=batch_size, widths=widths, amp_dtype=amp_dtype,
+                       batch_size=batch_size, amp_dtype=amp_dtype,
                        channels_last=channels_last, started=started if budget else None, world=world,
                        sync_batchnorm=sync_batchnorm, compile=compile)
     accuracy = tta_accuracy(run["model"], test, device, amp_dtype, tta=recipe.tta) if world.main else None
     return {"epochs": round(run["epochs"], 2), "test_accuracy": accuracy,
             "seconds": time.monotonic() - started, "train_seconds": round(run["seconds"], 1),
-            "widths": list(widths or recipe.widths) or None,
+            "widths": list(recipe.widths) or None,
             "batch_size": batch_size or recipe.batch_size,
             "precision": "bfloat16" if amp_dtype else "float32", "tta": recipe.tta, "compile": compile,
-            "optimizer": recipe.optimizer.__name__}
+            "optimizer": recipe.optimizer.name}
 
 
 def main(argv=None) -> None:
@@ -102,7 +104,7 @@ def main(argv=None) -> None:
     if args.budget is None and args.epochs is None and not args.notebook_only:
         parser.error("give --budget SECONDS or --epochs N")
     world, ranked_device = distributed.start()     # (World(), None) outside torchrun
-    device = ranked_device or cnnlab.device(args.device)
+    device = ranked_device or runtime.device(args.device)
     if args.sync_batchnorm and device.type != "cuda":
         parser.error("--sync-batchnorm needs GPUs (torch's SyncBatchNorm runs on CUDA only); "
                      "on CPU processes BatchNorm is per rank: leave the flag off")

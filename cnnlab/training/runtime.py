@@ -1,6 +1,8 @@
-"""Pick the compute device and set CPU threads sensibly."""
+"""The device and precision choice: which device, how many CPU threads, bfloat16 or float32,
+channels-last or not, and the autocast context that applies the choice."""
 
 import os
+from contextlib import nullcontext
 
 import torch
 
@@ -13,30 +15,42 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def device(prefer: str | None = None, verbose: bool = False) -> torch.device:
-    """Return cuda, then mps, then cpu; on CPU use one thread per usable core.
-
-    `prefer` forces a device ("cpu", "cuda", "mps"); the environment variable
-    CNNLAB_DEVICE does the same for a whole run.
-    """
+def choose_device(prefer: str | None = None) -> torch.device:
+    """cuda, then mps, then cpu; `prefer` (or the environment variable CNNLAB_DEVICE) forces one."""
     prefer = prefer or os.environ.get("CNNLAB_DEVICE")
     if prefer:
-        chosen = torch.device(prefer)
-    elif torch.cuda.is_available():
-        chosen = torch.device("cuda")
-    elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        chosen = torch.device("mps")
-    else:
-        chosen = torch.device("cpu")
+        return torch.device(prefer)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def configure(chosen: torch.device) -> None:
+    """Set torch's process-wide settings for training on `chosen`: on a CPU one thread per usable
+    core, on a GPU cuDNN's search for the fastest convolution of each shape."""
     if chosen.type == "cpu":
         # More threads than cores (hyper-threads, a container's quota) only adds contention;
         # CNNLAB_THREADS caps them where students share a machine (deploy/hub/).
         torch.set_num_threads(int(os.environ.get("CNNLAB_THREADS") or 0) or max(1, usable_cpus()))
     if chosen.type == "cuda":
         torch.backends.cudnn.benchmark = True
+
+
+def device(prefer: str | None = None, verbose: bool = False) -> torch.device:
+    """The device a notebook trains on (`choose_device`), with torch set up for it (`configure`):
+    what `cnnlab.device()` gives a notebook's first cell."""
+    chosen = choose_device(prefer)
+    configure(chosen)
     if verbose:
         print(f"device: {chosen} (torch {torch.__version__}, {torch.get_num_threads()} CPU threads)")
     return chosen
+
+
+def autocast(device: torch.device, dtype: torch.dtype | None):
+    """Mixed precision where asked for (bfloat16 on CPUs with AVX-512 BF16, float16/bf16 on GPUs)."""
+    return torch.autocast(device.type, dtype=dtype) if dtype is not None else nullcontext()
 
 
 def bf16_autocast_is_fast(dev: torch.device) -> bool:
