@@ -1,6 +1,9 @@
 # cnnlab: two commands on a fresh machine.
 #   make lab    install what a student needs, prepare the datasets, open the workbook in JupyterLab
-#   make test   install the developer tools too, then lint, unit tests, every notebook executed and checked
+#   make test   install the developer tools too, then lint, unit tests, every notebook executed and
+#               checked, two course assignments, the browser pass (about 10 minutes on 2 cores)
+#   make test-all  what CI runs: make test, then the slow training tests, the course round trip on
+#               every notebook, and a class on JupyterHub
 #   make quick  the quick tier while working: lint, notebook conventions, unit tests
 # `make lab` calls `cnnlab lab` (cnnlab/setup/cli.py), which works the same on Windows without make.
 #
@@ -35,7 +38,7 @@ STAMP := $(VENV)/.cnnlab-installed
 CLASS_STAMP := $(VENV)/.cnnlab-class-installed
 DEV_STAMP := $(VENV)/.cnnlab-dev-installed
 
-.PHONY: lab quick test install install-class install-dev data lint unit notebooks check-notebooks browser course course-check hub clean-notebooks record-outputs bench
+.PHONY: lab quick test test-all slow course-all hub-check install install-class install-dev data lint unit notebooks check-notebooks browser course course-check hub clean-notebooks record-outputs bench
 
 # What a student needs: the package and the notebooks' frontend (JupyterLab, widgets, canvas).
 install: $(STAMP)
@@ -87,8 +90,13 @@ notebooks: install-dev data
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg build/notebooks
 
+# One pass in headless Chromium over the explorers and every notebook that plots.
 browser: install-dev
-	$(BIN)/python -m pytest -q -m browser tests
+	$(BIN)/python -m pytest -q -m "browser and not slow" tests
+
+# The slow tier (make test-all): training to a target, torch.compile, torchrun, MNIST digits.
+slow: install-dev data
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -n $(JOBS) -m "slow and not browser and not course" tests
 
 # A teacher's course (see README, "For teachers"): build/course/source with the solutions,
 # build/course/release for the students, written by nbgrader; then nbgrader's own commands.
@@ -96,8 +104,12 @@ course: install-dev
 	$(BIN)/python tools/make_course.py notebooks build/course
 
 # The course round trip with small parameters: solved source full marks, unanswered release zero.
+# course-check: two assignments (make test); course-all: every notebook with exercises.
 course-check: install-dev data
-	$(BIN)/python -m pytest -q -m course tests
+	$(BIN)/python -m pytest -q -m "course and not slow" tests
+
+course-all: install-dev data
+	$(BIN)/python -m pytest -q -m "course and slow" tests
 
 # A class on this machine (see README, "For teachers"): JupyterHub on http://127.0.0.1:8000,
 # any user name with password CNNLAB_HUB_PASSWORD (default cnnlab); settings in deploy/hub/.
@@ -109,13 +121,21 @@ $(HUB_PROXY): deploy/hub/package.json deploy/hub/package-lock.json
 	cd deploy/hub && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# A class on one JupyterHub, in Chromium: students spawning at once, two side by side.
+hub-check: install-class install-dev data $(HUB_PROXY)
+	$(BIN)/python -m pytest -q -m "browser and slow" tests
+
 # The quick tier, while working: lint, notebook conventions, unit tests.
 quick: lint check-notebooks data unit
 	@echo "make quick: lint, conventions and unit tests passed (make test runs everything)"
 
-# The full tier, what CI runs: the quick tier, then every notebook, the course, the hub, the browser.
-test: quick notebooks course-check $(HUB_PROXY) browser
-	@echo "make test: all checks passed"
+# The full tier for a developer: the quick tier, every notebook, two course assignments, the browser.
+test: quick notebooks course-check browser
+	@echo "make test: all checks passed (make test-all adds the slow tier, the whole course and the hub)"
+
+# What CI runs: make test, then the slow tier, the whole course and a class on JupyterHub.
+test-all: test slow course-all hub-check
+	@echo "make test-all: all checks passed"
 
 # Re-record the kept outputs of `# NBVAL_CHECK_OUTPUT` cells (run after changing such a cell).
 record-outputs: install-dev data

@@ -42,6 +42,7 @@ def test_canvas_draws_from_code_and_clears():
 
 
 @pytest.mark.integration
+@pytest.mark.slow   # make test-all: trains on MNIST first
 def test_a_trained_network_reads_the_drawn_digits():
     from cnnlab.data import load_dataset, normalize
     from cnnlab.training.loop import train_recipe

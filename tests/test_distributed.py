@@ -72,6 +72,7 @@ def test_a_batch_that_does_not_split_evenly_says_what_to_do():
 
 
 @pytest.mark.integration
+@pytest.mark.slow   # make test-all: torchrun starts two processes that load CIFAR-10 and train
 def test_a_short_torchrun_benchmark_trains(tmp_path):
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
                            "-m", "cnnlab.bench.cifar", "mnist", "--recipe", "keras_mnist", "--subset", "3000",

@@ -15,9 +15,9 @@ import torchvision
 import cnnlab
 import cnnlab.concepts.explain
 import cnnlab.exercises  # noqa: F401  (registers every exercise)
+from cnnlab.concepts import xo
 from cnnlab.exercises import EXERCISES, check, solution, student_cell
 from cnnlab.exercises.core import answer_name, strip_markers
-from cnnlab.concepts import xo
 from cnnlab.training import models
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"

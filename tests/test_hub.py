@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, run_all_cells, wait_for_text
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]   # make test-all: a class on one JupyterHub
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts" / "hub"
 PASSWORD = "class-of-2026"

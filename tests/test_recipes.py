@@ -154,6 +154,7 @@ def test_without_whitening_the_first_layer_learns_and_the_tutorial_net_takes_bat
         [type(m) for m in with_bn if not isinstance(m, torch.nn.BatchNorm2d)]
 
 
+@pytest.mark.slow   # make test-all: torch.compile on a CPU compiles for minutes
 def test_compiled_training_trains_the_eager_weights():
     """`train_recipe(compile=True)` (bench --compile, notebook 11's last row) changes how the steps
     run, not what they compute: the same weights to float tolerance, recompiling when the whitening

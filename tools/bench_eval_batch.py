@@ -5,7 +5,7 @@
 Prefix `ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2` to see an AVX2-only CPU. Builds the
 network `cnnlab.bench.cifar` would train here (widths, precision and test-time looks as the recipe picks
 them; the weights don't change the cost) and times its test on 2,000 random images with the
-benchmark's own estimate (`cnnlab.fast.time_evaluation`: `tta_accuracy`, best of two).
+benchmark's own estimate (`cnnlab.training.evaluation.time_evaluation`: `tta_accuracy`, best of two).
 Prints one JSON line per batch size, with the ratio to the first size, measured in the same run.
 This is the measurement behind `cnnlab.data.eval_batch_size`.
 """

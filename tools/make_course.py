@@ -68,7 +68,9 @@ def environment() -> dict:
     return os.environ | {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
-def main(notebooks: str, course: str, parameters_file: str | None = None, timeout: int = 1800) -> int:
+def main(notebooks: str, course: str, parameters_file: str | None = None, timeout: int = 1800,
+         only=None) -> int:
+    """Write the course under `course`; `only`: these notebooks' assignments (stems), not all."""
     root = Path(course).resolve()
     parameters = json.loads(Path(parameters_file).read_text()) if parameters_file else {}
     root.mkdir(parents=True, exist_ok=True)
@@ -76,7 +78,8 @@ def main(notebooks: str, course: str, parameters_file: str | None = None, timeou
     assignments = []
     for path in sorted(Path(notebooks).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        if not any("exercise" in c.metadata.get("cnnlab", {}) for c in nb.cells):
+        if not any("exercise" in c.metadata.get("cnnlab", {}) for c in nb.cells) or \
+                (only is not None and path.stem not in only):
             continue
         folder = root / "source" / path.stem
         folder.mkdir(parents=True, exist_ok=True)

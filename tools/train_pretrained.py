@@ -3,7 +3,7 @@
     python tools/train_pretrained.py              # the shipped network: 12 epochs, seed 1
     python tools/train_pretrained.py --epochs 1   # a quick try (writes to --out)
 
-The fast recipe (cnnlab.recipes, widths 32/128/256) on all 50,000 training images for a fixed
+The fast recipe (cnnlab.training.recipe, widths 32/128/256) on all 50,000 training images for a fixed
 number of epochs, so the result does not depend on the machine's speed; the test accuracy is
 measured on the float16 file as saved, the way `cnnlab.training.pretrained.load_pretrained` loads it.
 """

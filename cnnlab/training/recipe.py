@@ -44,8 +44,10 @@ class Recipe:
     max_epochs: int = 60
     holdout: float = 0.2              # share of the training images kept back for validation
     keep_best: bool = True            # end on the weights with the lowest validation loss
-    on_gpu: dict = field(default_factory=dict)       # what `on` changes on a GPU ...
-    on_bf16_cpu: dict = field(default_factory=dict)  # ... and on a CPU with fast bfloat16
+    # What `on` changes on a GPU, and on a CPU with fast bfloat16 (not compared: a recipe tuned
+    # by `on` has none left, and equals the recipe built by hand with the same pieces).
+    on_gpu: dict = field(default_factory=dict, compare=False)
+    on_bf16_cpu: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
         wants = self.optimizer.reduction
@@ -85,11 +87,12 @@ class Recipe:
         """This recipe as tuned for `device`: `on_gpu` on a GPU, `on_bf16_cpu` on a CPU with fast
         bfloat16 (`bfloat16`, by default `runtime.bf16_autocast_is_fast`), else itself."""
         device = torch.device(device)
+        changes = {}
         if device.type == "cuda":
-            return replace(self, **self.on_gpu)
-        if device.type == "cpu" and (bf16_autocast_is_fast(device) if bfloat16 is None else bfloat16):
-            return replace(self, **self.on_bf16_cpu)
-        return self
+            changes = self.on_gpu
+        elif device.type == "cpu" and (bf16_autocast_is_fast(device) if bfloat16 is None else bfloat16):
+            changes = self.on_bf16_cpu
+        return replace(self, **changes, on_gpu={}, on_bf16_cpu={})
 
 
 RECIPES = {
