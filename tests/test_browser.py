@@ -36,6 +36,11 @@ PLOTTING = ("01_pixels_and_channels", "02_convolution_xo", "04_relu_and_activati
             "09_inside_the_network", "10_your_own_dataset", "11_how_to_train_fast")
 COPIED = (*PLOTTING, "03_convolution_arithmetic", "05_pooling")
 PARAMETERS = json.loads((ROOT / "tests" / "notebook_parameters.json").read_text())
+# Here only the figures' way to the page is tested (nbval runs every section): shorter training.
+for name, shorter in {"08_cifar10_classifier": dict(TIME_BUDGET=8, EXPERIMENT_SECONDS=0, OVERFIT_EPOCHS=0),
+                      "10_your_own_dataset": dict(TIME_BUDGET=3, DEMO_PER_CLASS=30),
+                      "11_how_to_train_fast": dict(ROW_SECONDS=1, TEST_SUBSET=200)}.items():
+    PARAMETERS[name] = PARAMETERS[name] | shorter
 
 
 def free_port() -> int:
