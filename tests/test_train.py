@@ -1,5 +1,5 @@
 """Training plumbing: the script loop learns, checkpoints are atomic, a NaN loss stops training with
-a message. (Resuming an interrupted run is the notebooks' loop: tests/test_notebook_recipe.py.)"""
+a message."""
 
 from dataclasses import replace
 from functools import partial
