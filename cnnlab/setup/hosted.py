@@ -6,7 +6,6 @@ The cell installs cnnlab only in a hosted runtime, or where CNNLAB_INSTALL_FROM 
 on a local install it changes nothing.
 """
 
-
 REPOSITORY = "https://github.com/cnnlab/cnnlab"
 BRANCH = "main"
 SETUP_TAG = "setup"
