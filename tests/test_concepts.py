@@ -63,6 +63,16 @@ def test_layer_table_checks_the_formula():
     assert "✗" not in table and "41,418" in table
 
 
+def test_multiply_adds_count_one_weighted_sum_per_output_number():
+    conv = nn.Conv2d(3, 16, 3, padding=1)
+    rows = layer_rows(nn.Sequential(conv, nn.ReLU(), nn.Flatten(), nn.Linear(16 * 32 * 32, 10)), (3, 32, 32))
+    assert rows[0][5] == (16 * 32 * 32) * (3 * 3 * 3)       # outputs x inputs per weighted sum
+    assert rows[1][5] == 0 and rows[3][5] == 16 * 32 * 32 * 10
+    grouped = nn.Conv2d(8, 8, 3, groups=8)                    # depthwise: one channel per sum
+    assert layer_rows(nn.Sequential(grouped), (8, 10, 10))[0][5] == 8 * 8 * 8 * 9
+    assert "multiply-adds" in layer_table(nn.Sequential(conv), (3, 32, 32), cost=True)
+
+
 def test_reference_letters_and_filters_cannot_be_changed_by_accident():
     with pytest.raises(ValueError, match="read-only"):
         xo.X[4, 4] = -1.0

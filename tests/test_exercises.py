@@ -51,6 +51,8 @@ CONTEXT = {
     "04.1": (lambda: {"before": xo.feature_maps(xo.X)[0]}, ["before"]),
     "05.1": (lambda: {"exercise_map": np.array([[1, 5, 0, 2], [3, 2, 4, 1], [7, 0, 1, 1], [2, 6, 3, 8]])},
              ["exercise_map"]),
+    "05.3": (lambda: {"exercise_map": np.array([[1, 5, 0, 2], [3, 2, 4, 1], [7, 0, 1, 1], [2, 6, 3, 8]])},
+             ["exercise_map"]),
     "06.1": (lambda: {"x": (x := torch.tensor([0.5, 1.0, 1.5, 2.0])), "y": 2 * x,
                       "gradient": lambda w: float((2 * (w * x - 2 * x) * x).mean())}, ["x", "y"]),
     "07.1": (lambda: {"model": models.keras_mnist_net()}, ["model"]),
@@ -119,6 +121,19 @@ def test_wrong_code_gets_the_case_the_shapes_and_a_hint_without_a_traceback(caps
     assert "training mode" in capsys.readouterr().out
 
 
+def test_a_shifted_map_prediction_must_leave_the_new_columns_unknown(capsys):
+    def rolled(feature_map, right):
+        return np.roll(feature_map, right, axis=1)                      # wraps the last columns round
+    check("02.3", rolled)
+    out = capsys.readouterr().out
+    assert out.startswith("✗ 02.3") and "np.nan" in out and "Traceback" not in out
+
+    def unmoved(feature_map, right):
+        return feature_map
+    check("02.3", unmoved)
+    assert "differ" in capsys.readouterr().out
+
+
 def test_label_smoothing_check_names_the_case_of_a_row_that_does_not_add_up(capsys):
     def smooth_targets(labels, classes, smoothing):
         return (1 - smoothing) * F.one_hot(labels, classes).float()     # forgot the share of every class
@@ -145,9 +160,17 @@ def test_the_training_step_check_catches_a_missing_zero_grad(capsys):
     ("01.1", 200 * 200, "every pixel once"), ("03.1", 5 * 5 * 16 * 32, "biases"),
     ("03.4", 1, "30x30"), ("02.1", 4 / 9, "agreeing pixels only"),
     ("11.2", 500 / 1800, "turn it round"), ("11.3", "+ channels last", "highest accuracy"),
-    ("11.3", "+ batchnorm", "+3.0 points"), ("11.3", "tutorial", "starting point")])
+    ("11.3", "+ batchnorm", "+3.0 points"), ("11.3", "tutorial", "starting point"),
+    ("01.5", "lower", "convolutional network"), ("01.5", "maybe", "one of the words"),
+    ("03.5", ((3, 8, 5, 5), (16, 8, 16, 16)), "filters first"),
+    ("03.5", ((8, 3, 5, 5), (16, 8, 32, 32)), "ignores the stride"),
+    ("03.6", 5 * 5 * 16 * 32, "number of weights"), ("04.4", 0.5 ** 10, "value at 0"),
+    ("04.5", 3, "scales the input"), ("05.3", [[0.25] * 4] * 4, "average pooling"),
+    ("06.6", 3, "make the filters differ")])
 def test_typical_wrong_numbers_get_a_reason(exercise_id, wrong, needle, capsys):
     context = [CONTEXT[exercise_id][0]()["rows"]] if exercise_id.startswith("11") else []
+    if exercise_id == "05.3":
+        context = [CONTEXT[exercise_id][0]()["exercise_map"]]
     check(exercise_id, wrong, *context)
     out = capsys.readouterr().out
     assert out.startswith(f"✗ {exercise_id}") and needle in out

@@ -161,8 +161,13 @@ def test_learning_rate_explorer_reads_the_loss_curve():
 
     e = LearningRateExplorer(descend, loss, rate=0.01)
     assert e.result["verdict"] == "too small" and e.picture.value
-    e.rate.value = 0.3
+    e.rate.value = 0.2                                   # below 1 / mean(2 x^2) = 0.27: straight down
     assert e.result["verdict"] == "converges" and abs(e.result["weights"][-1] - 2) < 1e-3
+    e.rate.value = 0.4                                   # between 0.27 and 0.53: past the bottom and back
+    assert e.result["verdict"] == "overshoots, converges" and abs(e.result["weights"][-1] - 2) < 1e-2
+    e.steps.value = 3
+    assert e.result["verdict"] == "zig-zags"
+    e.steps.value = 20
     e.rate.value = 0.6                                   # above 2 / mean(2 x^2) = 0.53
     assert e.result["verdict"] == "diverges" and "diverges" in e.caption.value
 

@@ -85,8 +85,9 @@ def convolution_plan(size: int, kernel: int, stride: int = 1, padding: int = 0, 
         if same:
             if stride != 1:
                 raise ValueError(f"'same' padding keeps the output as large as the input only at "
-                                 f"stride 1; stride {stride} shrinks it by about {stride}x whatever "
-                                 "the padding. Set stride to 1 or untick 'same'.")
+                                 f"stride 1, so PyTorch's padding='same' refuses stride {stride}. "
+                                 f"(TensorFlow's SAME pads so that the output is ⌈n / s⌉ = "
+                                 f"{-(-size // stride)} instead.) Set stride to 1 or untick 'same'.")
             padding = same_padding(kernel, dilation)
         out = output_size(size, kernel, stride, padding, dilation)
     except ValueError as error:

@@ -4,7 +4,7 @@ core holds the registry and the checking; each other module registers one part o
 exercises when this package is imported. May import concepts, draw, data and training.
 """
 
-from cnnlab.exercises import concepts, learning, speed, training  # noqa: F401  (they register)
+from cnnlab.exercises import concepts, learning, reasons, speed, training  # noqa: F401  (they register)
 from cnnlab.exercises.core import EXERCISES, check, solution, student_cell
 
 __all__ = ["EXERCISES", "check", "solution", "student_cell"]

@@ -7,15 +7,18 @@ import numpy as np
 from cnnlab.widgets.base import Explorer, figure_png, image_widget
 
 
-def verdict(losses, lowest: float) -> str:
-    """Read a loss curve: 'diverges', 'too small' (still creeping down), 'zig-zags' or 'converges'."""
+def verdict(losses, lowest: float, weights=None) -> str:
+    """Read a descent: 'diverges', 'too small' (still creeping down), 'converges', or, when the
+    steps change direction (jumping past the bottom), 'overshoots, converges' or 'zig-zags' (not there yet)."""
     losses = np.asarray(losses, float)
     if not np.isfinite(losses).all() or losses[-1] > losses[0]:
         return "diverges"
     done = (losses[0] - losses[-1]) / max(losses[0] - lowest, 1e-12)  # share of the way down
-    if done > 0.99:
-        return "converges"
-    return "too small" if np.all(np.diff(losses) <= 0) else "zig-zags"
+    steps = np.diff(np.asarray(weights, float)) if weights is not None else np.zeros(1)
+    overshoots = bool(np.any(steps[1:] * steps[:-1] < 0))              # a step back: it jumped past the bottom
+    if overshoots:
+        return "overshoots, converges" if done > 0.99 else "zig-zags"
+    return "converges" if done > 0.99 else "too small"
 
 
 class LearningRateExplorer(Explorer):
@@ -50,6 +53,6 @@ class LearningRateExplorer(Explorer):
         right.set(xlabel="step", ylabel="loss (log scale)", title="loss per step")
         fig.tight_layout()
         self.picture.value = figure_png(fig)
-        how = verdict(losses, min(self.loss(w) for w in grid))
+        how = verdict(losses, min(self.loss(w) for w in grid), weights)
         self.caption.value = f"<b>{how}</b>: loss {losses[0]:.3g} → {losses[-1]:.3g} after {len(losses) - 1} steps"
         return {"error": None, "weights": weights, "losses": losses, "verdict": how}
