@@ -94,7 +94,7 @@ notebooks: install-dev data
 browser: install-dev
 	$(BIN)/python -m pytest -q -m "browser and not slow" tests
 
-# The slow tier (make test-all): training to a target, torch.compile, torchrun, MNIST digits.
+# The slow tier (make test-all): torch.compile, torchrun, MNIST digits, notebook 08 interrupted and resumed.
 slow: install-dev data
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q -n $(JOBS) -m "slow and not browser and not course" tests
 
