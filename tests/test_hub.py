@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -115,19 +116,25 @@ def test_a_class_at_once(hub):
     import hub_load
 
     url, state, _ = hub
-    results = asyncio.run(hub_load.measure(url, SERVICE_TOKEN, LOAD_USERS,
-                                           ROOT / "notebooks" / "03_convolution_arithmetic.ipynb"))
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "load.json").write_text(json.dumps(results, indent=1))
-    assert [r["errors"] for r in results] == [[]] * LOAD_USERS, results
-    assert all(r["memory_mb"] and r["memory_mb"] > 50 for r in results), results
-    assert max(r["first_kernel_s"] for r in results) < 180, results
-    for r in results:   # stop them: the next test counts servers
-        urllib.request.urlopen(urllib.request.Request(f"{url}/hub/api/users/{r['user']}/server", method="DELETE",
-                                                      headers={"Authorization": f"token {SERVICE_TOKEN}"}))
-    deadline = time.monotonic() + 60
-    while _singleuser_servers(state) and time.monotonic() < deadline:
-        time.sleep(0.5)
+    try:
+        results = asyncio.run(hub_load.measure(url, SERVICE_TOKEN, LOAD_USERS,
+                                               ROOT / "notebooks" / "03_convolution_arithmetic.ipynb"))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "load.json").write_text(json.dumps(results, indent=1))
+        assert [r["errors"] for r in results] == [[]] * LOAD_USERS, results
+        assert all(r["memory_mb"] and r["memory_mb"] > 50 for r in results), results
+        assert max(r["first_kernel_s"] for r in results) < 180, results
+    finally:   # stop them, whatever happened: the next test counts servers
+        for i in range(LOAD_USERS):
+            request = urllib.request.Request(f"{url}/hub/api/users/student{i + 1}/server", method="DELETE",
+                                             headers={"Authorization": f"token {SERVICE_TOKEN}"})
+            try:
+                urllib.request.urlopen(request)
+            except urllib.error.HTTPError:   # never spawned, or already stopped
+                pass
+        deadline = time.monotonic() + 60
+        while _singleuser_servers(state) and time.monotonic() < deadline:
+            time.sleep(0.5)
 
 
 def test_two_students_work_side_by_side_and_apart(hub):

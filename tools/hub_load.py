@@ -98,7 +98,10 @@ async def one_student(hub: str, token: str, name: str, cells: list[str]) -> dict
     code, kernel = await _api(f"{hub}/user/{name}/api/kernels", token, "POST", {"name": "python3"})
     assert code == 201, (code, kernel)
     ws_url = hub.replace("http", "ws", 1) + f"/user/{name}/api/kernels/{kernel['id']}/channels"
-    channel = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}))
+    # tornado's 20 s default is too short when a whole class starts its kernels on two cores at once;
+    # the test's budget for the first kernel (180 s) is what decides
+    channel = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"},
+                                                  connect_timeout=180, request_timeout=180))
     assert (await _execute(channel, "1 + 1"))["status"] == "ok"
     first_kernel = time.monotonic() - started
     begin, errors = time.monotonic(), []
