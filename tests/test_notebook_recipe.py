@@ -18,6 +18,17 @@ pytestmark = pytest.mark.integration
 CPU = torch.device("cpu")
 
 
+def assert_trained_alike(saved: dict, run: dict, epochs: int) -> None:
+    """A notebook checkpoint and a train_recipe run: the same losses every epoch, the same weights."""
+    assert len(saved["history"]) == len(run["history"]) == epochs
+    for ours, theirs in zip(saved["history"], run["history"]):
+        assert ours["train_loss"] == pytest.approx(theirs["train_loss"], rel=1e-4)
+        assert ours["val_loss"] == pytest.approx(theirs["val_loss"], rel=1e-4)
+    trained = run["model"].state_dict()
+    for name, value in saved["model"].items():
+        assert torch.allclose(value.float(), trained[name].float(), atol=1e-4), name
+
+
 @pytest.mark.parametrize("model_name, batch_size, lr", [("fast", 64, 8.0), ("pytorch_tutorial", 32, 2e-3)])
 def test_notebook_and_benchmark_train_the_same_weights(tmp_path, monkeypatch, model_name, batch_size, lr):
     papermill = pytest.importorskip("papermill")
@@ -37,13 +48,7 @@ def test_notebook_and_benchmark_train_the_same_weights(tmp_path, monkeypatch, mo
                        amp_dtype=amp_dtype, seed=3, channels_last=True)
 
     assert saved["model_name"] == model_name and saved["batch_size"] == batch_size
-    assert len(saved["history"]) == len(run["history"]) == 2
-    for ours, theirs in zip(saved["history"], run["history"]):
-        assert ours["train_loss"] == pytest.approx(theirs["train_loss"], rel=1e-4)
-        assert ours["val_loss"] == pytest.approx(theirs["val_loss"], rel=1e-4)
-    trained = run["model"].state_dict()
-    for name, value in saved["model"].items():
-        assert torch.allclose(value.float(), trained[name].float(), atol=1e-4), name
+    assert_trained_alike(saved, run, epochs=2)
     sgd = saved["optimizer"][0] if isinstance(saved["optimizer"], list) else saved["optimizer"]   # fast: [SGD, Muon]
     group = sgd["param_groups"][-1]
     assert group["base_lr"] == pytest.approx(lr if model_name != "fast" else lr / (1024 * (1 + 1 / 0.15)))

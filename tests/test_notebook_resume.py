@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import pytest
 import torch
+from test_notebook_recipe import assert_trained_alike
 
 from cnnlab.bench.notebook import find_notebook
 from cnnlab.data import data_root, load_dataset
@@ -77,11 +78,4 @@ def test_an_interrupted_run_resumes_and_ends_on_the_uninterrupted_weights(tmp_pa
     amp_dtype = torch.bfloat16 if bf16_autocast_is_fast(CPU) else None
     straight = train_recipe(replace(RECIPES["fast"].on(CPU), keep_best=False), train, val, CPU, epochs=EPOCHS,
                             amp_dtype=amp_dtype, seed=SEED, channels_last=True)   # the last weights, like .last
-
-    assert len(saved["history"]) == len(straight["history"]) == EPOCHS
-    for ours, theirs in zip(saved["history"], straight["history"]):
-        assert ours["train_loss"] == pytest.approx(theirs["train_loss"], rel=1e-4)
-        assert ours["val_loss"] == pytest.approx(theirs["val_loss"], rel=1e-4)
-    trained = straight["model"].state_dict()
-    for name, value in saved["model"].items():
-        assert torch.allclose(value.float(), trained[name].float(), atol=1e-4), name
+    assert_trained_alike(saved, straight, epochs=EPOCHS)

@@ -37,8 +37,8 @@ def layer_rows(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[tuple
             x = layer(x)
             count = sum(p.numel() for p in layer.parameters())
             label = type(layer).__name__ if name.isdigit() else f"{name} ({type(layer).__name__})"
-            rows.append((i, label, tuple(x.shape[1:]), count, formula_parameters(layer),
-                         multiply_adds(layer, tuple(x.shape[1:]))))
+            shape = tuple(x.shape[1:])
+            rows.append((i, label, shape, count, formula_parameters(layer), multiply_adds(layer, shape)))
     return rows
 
 

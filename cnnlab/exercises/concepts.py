@@ -4,21 +4,11 @@ import torch
 import torch.nn.functional as F
 import torchvision.transforms.functional as TF
 
-from cnnlab.exercises.core import Wrong, exercise, number, result_of, same
+from cnnlab.exercises.core import Wrong, exercise, number, result_of, same, whole_number
 
 
 def _generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(1000 + seed)
-
-
-def _integer(answer, right: int, wrong_guesses: dict) -> str:
-    value = number(answer, "a whole number")
-    if value == right:
-        return f"{right:,}"
-    for guess, reason in wrong_guesses.items():
-        if value == guess:
-            raise Wrong(f"{value:,.0f} is not it: {reason}")
-    raise Wrong(f"{value:,.0f} is not it")
 
 
 # --- 01 · Pixels and channels -------------------------------------------------------------
@@ -31,7 +21,7 @@ weights_200_colour = 200 * 200 * 3   # one weight per input number: height x wid
      "describe one colour pixel?", stub="weights_200_colour = None   # your answer")
 def _fully_connected(answer, seed=0):
     right = 200 * 200 * 3
-    _integer(answer, right, {200 * 200: "that counts every pixel once, but a colour pixel is several numbers",
+    whole_number(answer, right, {200 * 200: "that counts every pixel once, but a colour pixel is several numbers",
                              200 * 200 * 3 + 1: "this count leaves out the bias",
                              200 * 200 * 255: "the values a pixel can take do not add weights"})
     return (f"{right:,} weights for ONE neuron; a layer of 1,000 such neurons would need "
@@ -90,7 +80,7 @@ numbers_in_batch = 64 * 3 * 32 * 32   # N x C x H x W
           stub="numbers_in_batch = None   # your answer")
 def _batch_numbers(answer, seed=0):
     right = 64 * 3 * 32 * 32
-    _integer(answer, right, {3 * 32 * 32: "that is one image; the batch holds 64",
+    whole_number(answer, right, {3 * 32 * 32: "that is one image; the batch holds 64",
                              64 * 32 * 32: "a CIFAR-10 image has more than one channel"})
     return f"{right:,} numbers, as uint8 {right / 1024:.0f} KiB, as float32 {4 * right / 1024:.0f} KiB"
 
@@ -150,7 +140,7 @@ conv_parameters = (5 * 5 * 16 + 1) * 32   # 32 filters of 5x5x16 weights, plus o
      "the filters", stub="conv_parameters = None   # your answer")
 def _conv_parameters(answer, seed=0):
     right = sum(p.numel() for p in torch.nn.Conv2d(16, 32, 5).parameters())
-    _integer(answer, right, {5 * 5 * 16 * 32: "the biases are missing: one per filter",
+    whole_number(answer, right, {5 * 5 * 16 * 32: "the biases are missing: one per filter",
                              (5 * 5 + 1) * 32: "each filter is as deep as its input has channels",
                              (5 * 5 * 32 + 1) * 16: "the layer has 32 filters, each looking at 16 channels"})
     return f"{right:,} parameters, whatever the size of the image"

@@ -168,6 +168,17 @@ def number(answer, what: str = "a number") -> float:
         raise Wrong(f"expected {what}, got {answer!r}") from None
 
 
+def whole_number(answer, right: int, wrong_guesses: dict) -> str:
+    """`right` formatted when the answer equals it; else Wrong, with the reason of a known wrong guess."""
+    value = number(answer, "a whole number")
+    if value == right:
+        return f"{right:,}"
+    for guess, reason in wrong_guesses.items():
+        if value == guess:
+            raise Wrong(f"{value:,.0f} is not it: {reason}")
+    raise Wrong(f"{value:,.0f} is not it")
+
+
 def needs(value, what: str):
     """`value`, or Unanswered asking to run the part of the notebook that makes it."""
     if value is None:

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from cnnlab.concepts import xo
-from cnnlab.exercises.core import Wrong, exercise, number, result_of, same
+from cnnlab.exercises.core import Wrong, exercise, number, result_of, same, whole_number
 
 
 def _word(answer, choices: tuple[str, ...]) -> str:
@@ -52,14 +52,12 @@ def predict_shifted(feature_map, right):
 ''', "every score belongs to a patch of the letter; when the letter moves `right` pixels, where does "
      "that patch, and so its score, end up? Mind the case right = 0.", code=True)
 def _predict_shifted(predict_shifted, seed=0):
-    filters = list(xo.FILTERS.values())
     for letter_name, letter in (("X", xo.X), ("O", xo.O)):
         for right in (0, 1, 2):
-            case = f"the {letter_name} moved {right} pixel(s) right, filter {list(xo.FILTERS)[right % 3]!r}"
-            kernel = filters[right % 3]
-            original = xo.feature_maps(letter)[right % 3]
-            moved = np.array([[xo.match_score(p, kernel) for p in row] for row in
-                              np.lib.stride_tricks.sliding_window_view(xo.shifted(letter, 0, right), (3, 3))])
+            index = right % 3                                      # a different filter for each shift
+            case = f"the {letter_name} moved {right} pixel(s) right, filter {list(xo.FILTERS)[index]!r}"
+            original = xo.feature_maps(letter)[index]
+            moved = xo.feature_maps(xo.shifted(letter, 0, right))[index]
             got = np.asarray(result_of(predict_shifted, original.copy(), right, case=case), dtype=float)
             if got.shape != moved.shape:
                 raise Wrong(f"on {case} expected shape {moved.shape}, got {got.shape}: the map keeps its size")
@@ -114,15 +112,10 @@ conv_multiply_adds = 32 * 32 * 32 * (5 * 5 * 16)   # outputs (H_out x W_out x C_
      "channel", stub="conv_multiply_adds = None   # your answer")
 def _multiply_adds(answer, seed=0):
     right = 32 * 32 * 32 * 5 * 5 * 16
-    value = number(answer, "a whole number")
-    if value == right:
-        return (f"{right:,} multiply-adds for 12,832 parameters: each weight is used "
-                f"{32 * 32:,} times, once per position")
-    if value == 5 * 5 * 16 * 32:
-        raise Wrong(f"{value:,.0f} is the number of weights; each is used at every output position")
-    if value == 32 * 32 * 32 * 5 * 5:
-        raise Wrong("each weighted sum reaches across all 16 input channels, not one")
-    raise Wrong(f"{value:,.0f} is not it")
+    whole_number(answer, right, {
+        5 * 5 * 16 * 32: "that is the number of weights; each is used at every output position",
+        32 * 32 * 32 * 5 * 5: "each weighted sum reaches across all 16 input channels, not one"})
+    return f"{right:,} multiply-adds for 12,832 parameters: each weight is used {32 * 32:,} times, once per position"
 
 
 # --- 04 · ReLU and other activations ------------------------------------------------------------
@@ -197,14 +190,9 @@ distinct_filters = 1   # equal filters get equal gradients and take equal steps,
 """, "if two filters hold the same numbers and the vote treats them alike, do their maps differ? "
      "Do their gradients?", stub="distinct_filters = None   # your answer")
 def _symmetry(answer, seed=0):
-    value = number(answer, "a whole number")
-    if value == 1:
-        return ("1: the three filters compute the same map, get the same gradient and take the same step, "
-                "so they never part. Random starting weights break this symmetry")
-    if value == 3:
-        raise Wrong("3 would need something to make the filters differ; with equal starts and an equal vote, "
-                    "what could?")
-    if value == 0:
-        raise Wrong("a filter of 0.1s is not zero, and the filters do change; the question is whether they "
-                    "change differently")
-    raise Wrong(f"{value:g} is not it")
+    whole_number(answer, 1, {
+        3: "that would need something to make the filters differ; with equal starts and an equal vote, what could?",
+        0: "a filter of 0.1s is not zero, and the filters do change; the question is whether they change "
+           "differently"})
+    return ("1: the three filters compute the same map, get the same gradient and take the same step, "
+            "so they never part. Random starting weights break this symmetry")
